@@ -1,0 +1,234 @@
+"""Plotting helpers reused by every lesson.
+
+Each function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None),
+always sets a title and axis labels, adds a legend when there is more than one
+curve, and returns the ``Axes`` so a lesson can add to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules"]
+
+
+def _axes(ax, figsize=(6.4, 4.2)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _finish(ax, title, xlabel, ylabel, n_curves):
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if n_curves > 1:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def _check_mapping(name: str, value) -> None:
+    if not isinstance(value, Mapping) or len(value) == 0:
+        raise TypeError(f"expected {name} to be a non-empty dict {{label: ...}}, "
+                        f"got {type(value).__name__}")
+
+
+def plot_loss_curves(histories: Mapping[str, np.ndarray], ax=None, logy: bool = False,
+                     x=None, xlabel: str = "step", ylabel: str = "loss",
+                     title: str = "Loss curves"):
+    """One loss curve per label.
+
+    Parameters
+    ----------
+    histories : dict[str, array_like of shape (k,)]
+        Label -> loss values (e.g. ``GDHistory.epoch_loss``).
+    ax : matplotlib Axes, optional
+    logy : bool
+        Logarithmic loss axis.
+    x : None, array_like of shape (k,), or dict[str, array_like]
+        x-values: None for 0..k-1, one shared array, or one array per label (e.g.
+        gradient evaluations or seconds).
+    xlabel, ylabel, title : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _check_mapping("histories", histories)
+    ax = _axes(ax)
+    for label, values in histories.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1:
+            raise ValueError(f"expected the losses of {label!r} of shape (k,), "
+                             f"got shape {values.shape}")
+        if x is None:
+            xs = np.arange(len(values))
+        else:
+            xs = np.asarray(x[label] if isinstance(x, Mapping) else x, dtype=float)
+        if xs.shape != values.shape:
+            raise ValueError(f"expected x for {label!r} of shape {values.shape}, "
+                             f"got shape {xs.shape}")
+        ax.plot(xs, values, label=str(label), marker="." if len(values) <= 60 else None)
+    if logy:
+        ax.set_yscale("log")
+    return _finish(ax, title, xlabel, ylabel, len(histories))
+
+
+def plot_contour(loss_fn_2d: Callable[[np.ndarray], float], xlim=None, ylim=None, *,
+                 trajectories: Mapping[str, np.ndarray] | None = None, optimum=None, ax=None,
+                 path_style: Mapping | None = None, n_grid: int = 80, levels: int = 20,
+                 title: str = "Loss contour", xlabel: str = "$w_1$", ylabel: str = "$w_2$"):
+    """Contour lines of a 2-parameter loss with optimizer trajectories on top.
+
+    Parameters
+    ----------
+    loss_fn_2d : callable ``w -> loss`` with w of shape (2,)
+    xlim, ylim : (float, float), optional
+        Plot window. Default: around the trajectories and the optimum with a margin.
+    trajectories : dict[str, array_like of shape (k, 2)], optional
+        Label -> parameters visited (e.g. ``GDHistory.trajectory``). Start is marked
+        with a circle, end with a square.
+    optimum : array_like of shape (2,), optional
+        Drawn as a star (e.g. the closed-form solution).
+    ax : matplotlib Axes, optional
+    path_style : dict, optional
+        Extra keyword arguments for drawing every trajectory, e.g.
+        ``dict(ls="none", marker=".", ms=2)`` to show long SGD runs as a cloud of points.
+    n_grid : int
+        Grid points per axis.
+    levels : int
+        Number of contour levels (grey lines), spaced logarithmically above the smallest
+        grid value so the narrow valley near the optimum is visible.
+    title, xlabel, ylabel : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    trajectories = {} if trajectories is None else trajectories
+    paths = {}
+    for label, tr in trajectories.items():
+        tr = np.asarray(tr, dtype=float)
+        if tr.ndim != 2 or tr.shape[1] != 2:
+            raise ValueError(f"expected trajectory {label!r} of shape (k, 2), got shape {tr.shape}")
+        paths[label] = tr
+    pts = [tr for tr in paths.values()]
+    if optimum is not None:
+        optimum = np.asarray(optimum, dtype=float)
+        if optimum.shape != (2,):
+            raise ValueError(f"expected optimum of shape (2,), got shape {optimum.shape}")
+        pts.append(optimum[None, :])
+    if (xlim is None or ylim is None) and not pts:
+        raise ValueError("expected xlim and ylim, or trajectories/optimum to infer them; got none")
+    if pts:
+        allp = np.concatenate(pts)
+        allp = allp[np.all(np.isfinite(allp), axis=1)]
+        lo, hi = allp.min(axis=0), allp.max(axis=0)
+        pad = 0.15 * np.maximum(hi - lo, 1.0)
+        xlim = xlim if xlim is not None else (lo[0] - pad[0], hi[0] + pad[0])
+        ylim = ylim if ylim is not None else (lo[1] - pad[1], hi[1] + pad[1])
+    ax = _axes(ax, figsize=(6.4, 5.0))
+    g1, g2 = np.linspace(*xlim, n_grid), np.linspace(*ylim, n_grid)
+    W1, W2 = np.meshgrid(g1, g2)
+    Z = np.array([loss_fn_2d(np.array([a, b])) for a, b in zip(W1.ravel(), W2.ravel(),
+                                                               strict=True)]).reshape(W1.shape)
+    zmin, zmax = float(Z.min()), float(Z.max())
+    offset = max(zmin, 0.0)
+    span = max(zmax - offset, 1e-12)
+    lv = offset + np.geomspace(span * 1e-3, span, levels)
+    cs = ax.contour(W1, W2, Z, levels=lv, colors="0.6", linewidths=0.8)
+    ax.clabel(cs, cs.levels[::4], fontsize=7, fmt="%.3g")
+    for i, (label, tr) in enumerate(paths.items()):
+        color = f"C{i % 10}"  # same colours as plot_loss_curves for the same order
+        style = dict(lw=1.2 if len(tr) < 200 else 0.6, marker="." if len(tr) < 60 else None)
+        style.update(path_style or {})
+        ax.plot(tr[:, 0], tr[:, 1], color=color, label=str(label), **style)
+        ax.plot(*tr[0], "o", color=color, ms=6)
+        ax.plot(*tr[-1], "s", color=color, ms=6, mec="k")
+    if optimum is not None:
+        ax.plot(*optimum, "*", color="gold", ms=16, mec="k", zorder=5, label="optimum $w^*$")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    n_items = len(paths) + (optimum is not None)
+    return _finish(ax, title, xlabel, ylabel, n_items)
+
+
+def plot_lr_sweep(lrs, final_losses, ax=None, *, logx: bool = True, logy: bool = True,
+                  title: str = "Learning-rate sweep", xlabel: str = "learning rate $\\eta$",
+                  ylabel: str = "final loss", label: str | None = None):
+    """Final loss against learning rate; diverged runs marked with a cross.
+
+    Parameters
+    ----------
+    lrs : array_like, shape (m,)
+        Learning rates tried.
+    final_losses : array_like, shape (m,)
+        Final loss of each run; NaN or inf marks a run that diverged, drawn as a
+        cross (in the sweep's colour) at the height of the largest finite loss.
+    ax : matplotlib Axes, optional
+        Call again with the same ``ax`` and a ``label`` to overlay sweeps.
+    logx, logy : bool
+    title, xlabel, ylabel : str
+    label : str, optional
+        Legend entry for this sweep.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    losses = np.asarray(final_losses, dtype=float)
+    if lrs.ndim != 1 or losses.shape != lrs.shape:
+        raise ValueError(f"expected lrs and final_losses of the same shape (m,), "
+                         f"got {lrs.shape} and {losses.shape}")
+    ax = _axes(ax)
+    ok = np.isfinite(losses)
+    line, = ax.plot(lrs[ok], losses[ok], marker="o", label=label or "converged / finite")
+    if (~ok).any():
+        top = losses[ok].max() if ok.any() else 1.0
+        ax.plot(lrs[~ok], np.full((~ok).sum(), top), "x", color=line.get_color(), ms=10, mew=2,
+                label=f"{label}: diverged" if label else "diverged (DivergenceError)")
+    if logx:
+        ax.set_xscale("log")
+    if logy and ok.any() and (losses[ok] > 0).all():
+        ax.set_yscale("log")
+    n_items = len(ax.get_legend_handles_labels()[1])
+    return _finish(ax, title, xlabel, ylabel, n_items)
+
+
+def plot_schedules(schedules: Mapping[str, Callable], ax=None, n_points: int = 201,
+                   logy: bool = False, title: str = "Learning-rate schedules",
+                   xlabel: str = "training progress (fraction of training done)",
+                   ylabel: str = "learning rate"):
+    """Learning rate against training progress in [0, 1], one curve per schedule.
+
+    Parameters
+    ----------
+    schedules : dict[str, callable]
+        Label -> schedule ``progress -> rate`` (see :mod:`w2v_edu.schedules`).
+    ax : matplotlib Axes, optional
+    n_points : int
+        Evaluation points in [0, 1] (step schedules are drawn with steps visible).
+    logy : bool
+    title, xlabel, ylabel : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _check_mapping("schedules", schedules)
+    ax = _axes(ax)
+    s = np.linspace(0.0, 1.0, n_points)
+    for label, sched in schedules.items():
+        try:
+            rates = np.asarray(sched(s), dtype=float)
+        except (TypeError, ValueError):  # a scalar-only callable
+            rates = np.array([float(sched(v)) for v in s])
+        ax.plot(s, np.broadcast_to(rates, s.shape), label=str(label))
+    if logy:
+        ax.set_yscale("log")
+    return _finish(ax, title, xlabel, ylabel, len(schedules))
