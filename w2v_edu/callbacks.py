@@ -1,0 +1,36 @@
+"""Callbacks: code of yours that :class:`~w2v_edu.word2vec.Word2Vec` runs at fixed moments.
+
+Same hook names as gensim's ``CallbackAny2Vec``, so a callback written for one works with the
+other's model in the obvious cases. Each hook receives the model; ``model.history[-1]`` holds
+the epoch that just ended (its mean loss, the alphas applied, pairs, words and seconds).
+"""
+
+from __future__ import annotations
+
+
+class Callback:
+    """Base class: override the hooks you need; the others do nothing."""
+
+    def on_train_begin(self, model) -> None:
+        """Before the first epoch of a ``train()`` call."""
+
+    def on_epoch_begin(self, model) -> None:
+        """Before every epoch."""
+
+    def on_epoch_end(self, model) -> None:
+        """After every epoch; ``model.history[-1]`` is that epoch's record."""
+
+    def on_train_end(self, model) -> None:
+        """After the last epoch of a ``train()`` call."""
+
+
+class LossPrinter(Callback):
+    """Print one line per epoch: mean loss per pair, alpha at start and end, seconds."""
+
+    def on_epoch_end(self, model) -> None:
+        h = model.history[-1]
+        print(
+            f"epoch {h['epoch']:>2}: loss/pair {h['loss']:.4f}  "
+            f"alpha {h['alpha_start']:.5f} -> {h['alpha_end']:.5f}  "
+            f"{h['pairs']:,} pairs  {h['seconds']:.1f} s"
+        )

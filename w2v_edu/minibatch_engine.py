@@ -1,0 +1,211 @@
+"""The fast engine: skip-gram SGD on a whole mini-batch of centre words at once, in NumPy.
+
+Same objectives, same learning-rate schedule and same pair structure as the per-pair engine
+(:mod:`w2v_edu.per_pair_engine`); what changes is *when* updates are applied. Instead of one
+pair at a time, a mini-batch of ``batch_size`` consecutive centre positions is processed with
+the parameters as they were at the start of the batch, and all updates are added at the end.
+
+Notation (lesson 08). For centre position t with word c_t and reduced window b_t, every
+context position t+o with 0 < |o| <= b_t in the same sentence gives a pair whose input is
+``v = syn0[w_{t+o}]``. The pair's targets are the centre word (label 1) and ``negative`` noise
+words (label 0), or the centre word's Huffman path (label 1 - code):
+
+    f = v . u_target,      g = (label - sigmoid(f)) * alpha
+    syn0[w_{t+o}]  += g * u_target      (summed over the pair's targets)
+    u_target       += g * v
+
+How the batch is laid out so that NumPy does the work:
+
+- the input vectors of positions t-W .. t+W are a *sliding window view* of one gathered block
+  ``X`` (T + 2W, d): ``Xwin`` (T, 2W+1, d), no copy per offset;
+- every centre gets its own target block ``U`` (T, n_targets, d): its word and k noise words
+  drawn once per centre and shared by that centre's context words (gensim draws k per pair;
+  sharing them keeps the expected update and cuts the rows to gather and scatter from about
+  ``2 * b_t * (k + 1)`` per centre to ``k + 1``);
+- all scores of the batch are one batched product ``S = Xwin @ U^T`` (T, 2W+1, n_targets),
+  masked where the window, the sentence or a noise draw equal to the centre rules a pair out;
+- gradients are two more batched products, and the rows go back with
+  :func:`w2v_edu.scatter.scatter_add`, which sums repeated rows.
+
+As in gensim, a target whose score is saturated (|f| >= ``max_exp``) gets no update; its loss
+is still counted, with an exact log-sigmoid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from w2v_edu.objectives import log_sigmoid, sigmoid
+from w2v_edu.scatter import scatter_add
+from w2v_edu.windows import reduced_windows
+
+
+def _window_mask(sent_ext, centre_sent, b, window):
+    """Which (centre, offset) pairs exist: (T, 2W+1) bool.
+
+    ``sent_ext`` (T + 2W,) sentence of every position of the extended block (-1 for padding),
+    ``centre_sent`` (T,) and ``b`` (T,) the centres' sentences and effective windows.
+    """
+    offsets = np.arange(-window, window + 1)
+    same_sentence = sliding_window_view(sent_ext, 2 * window + 1) == centre_sent[:, None]
+    in_window = np.abs(offsets)[None, :] <= b[:, None]
+    return same_sentence & in_window & (offsets != 0)[None, :]
+
+
+def batch_update(
+    syn0: np.ndarray,
+    out: np.ndarray,
+    ext_ids: np.ndarray,
+    pair_mask: np.ndarray,
+    targets: np.ndarray,
+    labels: np.ndarray,
+    target_mask: np.ndarray,
+    alpha: float,
+    max_exp: float | None = 6.0,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Compute one mini-batch's loss and SGD updates for one output matrix (not applied).
+
+    Parameters
+    ----------
+    syn0 : ndarray, shape (V, d)
+        Input vectors.
+    out : ndarray, shape (V_out, d)
+        Output vectors: ``syn1neg`` (negative sampling) or ``syn1`` (hierarchical softmax).
+    ext_ids : ndarray of int, shape (T + 2W,)
+        Word ids of positions t-W .. t+W around the T centres (padding rows are masked out).
+    pair_mask : ndarray of bool, shape (T, 2W+1)
+        ``pair_mask[t, W + o]``: position t+o is a context of centre t.
+    targets : ndarray of int, shape (T, n)
+        Rows of ``out`` each centre's pairs are scored against.
+    labels : ndarray, shape (T, n) or (n,)
+        1 for the centre word, 0 for a noise word; ``1 - code`` on a Huffman path.
+    target_mask : ndarray of bool, shape (T, n)
+        False for padding on a short Huffman path, or a noise draw equal to the centre word.
+    alpha : float
+        Learning rate for this batch.
+    max_exp : float or None
+        Skip the update of targets with |f| >= max_exp, as gensim does; None updates all.
+
+    Returns
+    -------
+    loss : float
+        Sum over the batch's pairs and targets of ``-log sigmoid(+-f)`` (every term counted).
+    d_in : ndarray, shape (T + 2W, d)
+        Update to add to ``syn0[ext_ids]``.
+    d_out : ndarray, shape (T * n, d)
+        Update to add to ``out[targets.ravel()]``.
+    """
+    n_centres, n_targets = targets.shape
+    d = syn0.shape[1]
+    width = pair_mask.shape[1]
+    x_ext = syn0[ext_ids]  # (T + 2W, d)
+    x_win = sliding_window_view(x_ext, width, axis=0).transpose(0, 2, 1)  # (T, 2W+1, d)
+    u = out[targets]  # (T, n, d)
+    scores = x_win @ u.transpose(0, 2, 1)  # f: (T, 2W+1, n)
+    if target_mask.ndim == 2:
+        target_mask = target_mask[:, None, :]
+    live = pair_mask[:, :, None] & target_mask
+    labels = np.broadcast_to(labels, targets.shape)[:, None, :]
+    signed = np.where(labels > 0.5, scores, -scores)
+    loss = -float(np.sum(log_sigmoid(signed.astype(np.float64)), where=live))
+    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist
+    g = (labels - sigmoid(scores)) * scores.dtype.type(alpha)
+    if max_exp is not None:
+        live = live & (np.abs(scores) < max_exp)
+    g = np.where(live, g, 0).astype(syn0.dtype)
+    # syn0[w_{t+o}] += sum_target g * u_target ;  u_target += sum_o g * v_{t+o}
+    d_win = g @ u  # (T, 2W+1, d)
+    d_out = (g.transpose(0, 2, 1) @ x_win).reshape(n_centres * n_targets, d)
+    d_in = np.zeros_like(x_ext)
+    for j in range(width):
+        d_in[j : j + n_centres] += d_win[:, j]
+    return loss, d_in, d_out
+
+
+def run_epoch(
+    syn0: np.ndarray,
+    syn1neg: np.ndarray | None,
+    syn1: np.ndarray | None,
+    corpus,
+    *,
+    window: int,
+    negative: int,
+    keep_prob: np.ndarray | None,
+    noise,
+    huffman_points: np.ndarray | None,
+    huffman_codes: np.ndarray | None,
+    huffman_lengths: np.ndarray | None,
+    alpha_at,
+    rng: np.random.Generator,
+    batch_size: int = 2048,
+    shrink_windows: bool = True,
+    max_exp: float | None = 6.0,
+    on_batch=None,
+):
+    """Train one epoch over ``corpus`` (an :class:`~w2v_edu.training_corpus.EncodedCorpus`).
+
+    ``alpha_at(epoch_fraction)`` gives the learning rate of a batch from the fraction of the
+    epoch's raw words that come before it. ``noise`` is a :class:`~w2v_edu.noise.NoiseSampler`;
+    ``huffman_points`` / ``huffman_codes`` (V, L) are padded paths of length ``huffman_lengths``.
+    ``on_batch(loss, pairs, raw_words_done, alpha, updates)`` is called with every batch's loss
+    and updates *before* they are applied, and may raise to stop training (the divergence
+    check of :class:`~w2v_edu.word2vec.Word2Vec` lives there).
+
+    Returns
+    -------
+    dict with ``loss`` (summed), ``pairs``, ``words`` (effective words) and ``alphas`` (per batch).
+    """
+    W = window
+    keep = corpus.subsample(keep_prob, rng)
+    kept_ids = corpus.ids[keep]
+    kept_sent = corpus.sentence_of[keep]
+    kept_raw = corpus.raw_position[keep]
+    n = kept_ids.shape[0]
+    # effective window b_t uniform in 1..window (gensim: window - randint(0, window))
+    b = reduced_windows(n, W, rng) if shrink_windows else np.full(n, W)
+    pad_ids = np.concatenate([np.zeros(W, np.int32), kept_ids, np.zeros(W, np.int32)])
+    pad_sent = np.concatenate([np.full(W, -1, np.int32), kept_sent, np.full(W, -1, np.int32)])
+
+    raw_total = corpus.total_raw_words
+    total_loss, total_pairs, alphas = 0.0, 0, []
+    for start in range(0, n, batch_size):
+        end = min(start + batch_size, n)
+        t = end - start
+        ext_ids = pad_ids[start : end + 2 * W]
+        centres = kept_ids[start:end]
+        pair_mask = _window_mask(pad_sent[start : end + 2 * W], kept_sent[start:end], b[start:end], W)
+        alpha = alpha_at(kept_raw[start] / raw_total)
+        loss, pairs = 0.0, int(pair_mask.sum())
+        updates = []
+        if syn1 is not None:
+            points = huffman_points[centres]
+            codes = huffman_codes[centres]
+            path_mask = np.arange(points.shape[1])[None, :] < huffman_lengths[centres][:, None]
+            l_hs, d_in, d_out = batch_update(
+                syn0, syn1, ext_ids, pair_mask, points, 1.0 - codes, path_mask, alpha, max_exp
+            )
+            loss += l_hs
+            updates.append((d_in, syn1, points, d_out))
+        if syn1neg is not None:
+            drawn = noise.sample((t, negative), rng)
+            targets = np.concatenate([centres[:, None], drawn], axis=1)
+            labels = np.zeros(negative + 1, dtype=syn0.dtype)
+            labels[0] = 1
+            # a noise draw equal to the centre word is skipped (gensim), not redrawn
+            tmask = np.ones(targets.shape, dtype=bool)
+            tmask[:, 1:] = drawn != centres[:, None]
+            l_ns, d_in, d_out = batch_update(
+                syn0, syn1neg, ext_ids, pair_mask, targets, labels, tmask, alpha, max_exp
+            )
+            loss += l_ns
+            updates.append((d_in, syn1neg, targets, d_out))
+        if on_batch is not None:
+            on_batch(loss, pairs, int(kept_raw[start]), alpha, updates)
+        for d_in, out, targets, d_out in updates:
+            scatter_add(syn0, ext_ids, d_in)
+            scatter_add(out, targets.ravel(), d_out)
+        total_loss += loss
+        total_pairs += pairs
+        alphas.append(alpha)
+    return {"loss": total_loss, "pairs": total_pairs, "words": n, "alphas": alphas}

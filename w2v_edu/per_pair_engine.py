@@ -1,0 +1,225 @@
+"""The teaching engine: skip-gram SGD one (context, centre) pair at a time, in gensim's order.
+
+This is what gensim's compiled ``train_batch_sg`` does, written in NumPy so each step can be
+read (lesson 09 walks through it next to gensim's source):
+
+1. sentences are grouped into *jobs* of at most ``batch_words`` (10,000) raw words; alpha is
+   computed once per job, ``alpha = alpha_0 - (alpha_0 - min_alpha) * progress``, where gensim
+   (given a list of sentences, so ``total_examples``) measures progress in *sentences* pushed
+   before the job;
+2. in each job, out-of-vocabulary words are gone already, subsampled words are dropped, and
+   every remaining word gets a reduced window b uniform in 1..window;
+3. for every centre position i and every context position j != i with |i - j| <= b_i in the
+   same sentence, one SGD step on the pair: the *context* word's input vector
+   ``v = syn0[w_j]`` is the input; the targets are the *centre* word's Huffman path
+   (hierarchical softmax) and/or the centre word plus ``negative`` noise words.
+
+Per target (label l: 1 for the centre word, 0 for a noise word, ``1 - code`` on a path):
+
+    f = v . u,   g = (l - sigmoid(f)) * alpha,   work += g * u,   u += g * v
+
+and after all targets ``v += work``. A target with |f| >= 6 is skipped, as in gensim.
+``exp_table=True`` also copies gensim's 1000-entry sigmoid table, so that on a deterministic
+setting (hierarchical softmax, no subsampling, no window shrinking) this engine reproduces
+gensim's vectors to float32 rounding -- a test checks it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from w2v_edu.windows import reduced_windows
+
+MAX_EXP = 6.0
+EXP_TABLE_SIZE = 1000
+
+
+def gensim_sigmoid_table() -> np.ndarray:
+    """gensim's ``EXP_TABLE``: sigmoid at 1000 points spread over [-6, 6), float32, shape (1000,)."""
+    x = (np.arange(EXP_TABLE_SIZE) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
+    e = np.exp(x).astype(np.float32)
+    return (e / (e + 1)).astype(np.float32)
+
+
+_EXP_TABLE = gensim_sigmoid_table()
+
+
+def _sigmoid_exact(f: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * f))
+
+
+def _sigmoid_table(f: np.ndarray) -> np.ndarray:
+    """gensim's table lookup, valid for |f| < 6 (saturated targets are skipped before).
+
+    gensim (and word2vec.c) index the table with ``int((f + 6) * (1000 / 6 / 2))`` evaluated
+    in C integer arithmetic: 1000 / 6 / 2 = 83, not 83.33. The lookup therefore reads the
+    sigmoid at about ``0.996 (f + 6) - 6``, a little left of f -- reproduced here.
+    """
+    idx = ((np.asarray(f, dtype=np.float64) + MAX_EXP) * (EXP_TABLE_SIZE // 6 // 2)).astype(np.int64)
+    return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
+
+
+def _log_sigmoid_sum(signed: np.ndarray) -> float:
+    """sum_i log sigmoid(x_i), stable for any finite x (float64)."""
+    x = signed.astype(np.float64)
+    return float(np.sum(np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))))
+
+
+def pair_update(
+    syn0: np.ndarray,
+    out: np.ndarray,
+    input_word: int,
+    targets: np.ndarray,
+    labels: np.ndarray,
+    alpha: float,
+    max_exp: float | None = MAX_EXP,
+    exp_table: bool = False,
+) -> float:
+    """One SGD step on one (context, centre) pair, in place; returns the pair's loss.
+
+    Parameters
+    ----------
+    syn0 : ndarray, shape (V, d)
+        Input vectors; row ``input_word`` (the context word, v) is updated.
+    out : ndarray, shape (V_out, d)
+        Output vectors (``syn1neg`` or ``syn1``); the rows ``targets`` (u_1..u_n) are updated.
+    input_word : int
+        Index of the context word w_j.
+    targets : ndarray of int, shape (n,)
+        Negative sampling: the centre word, then the noise words (draws equal to the centre
+        word already removed). Hierarchical softmax: the centre word's ``points``.
+    labels : ndarray of float, shape (n,)
+        1 for the centre word, 0 for noise; ``1 - code`` for a Huffman path.
+    alpha : float
+        Learning rate of the current job.
+    max_exp : float or None
+        Skip targets with |f| >= max_exp (gensim: 6); None updates every target.
+    exp_table : bool
+        Use gensim's sigmoid table instead of the exact sigmoid.
+
+    Returns
+    -------
+    float
+        ``-sum_n log sigmoid(+-f_n)`` over all targets, saturated ones included.
+    """
+    dtype = syn0.dtype.type
+    v = syn0[input_word]  # a view: v += work below writes into syn0
+    if len(set(targets.tolist())) < targets.shape[0]:
+        # A noise word drawn twice: its second step must see the first one, as in gensim.
+        return _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_exp,
+                                       exp_table)
+    u = out[targets]  # (n, d) copy, the values *before* this pair's update
+    # f_n = u_n . v, accumulated in double and rounded to float32 as gensim's dsdot does
+    f = (u.astype(np.float64) @ v.astype(np.float64)).astype(dtype)  # (n,)
+    loss = -_log_sigmoid_sum(np.where(labels > 0.5, f, -f))
+    live = np.abs(f) < max_exp if max_exp is not None else np.ones(f.shape, bool)
+    sig = _sigmoid_table(f) if exp_table else _sigmoid_exact(f)
+    # g = (l - sigmoid(f)) * alpha, zero for skipped (saturated) targets
+    g = np.where(live, (labels.astype(dtype) - sig) * dtype(alpha), dtype(0)).astype(dtype)
+    # u_n += g_n * v   (each output row at once, with v before its own update)
+    out[targets] = u + np.outer(g, v)
+    # v += work,  work = sum_n g_n * u_n   (u_n before their update)
+    v += g @ u
+    return loss
+
+
+def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_exp, exp_table):
+    """:func:`pair_update` one target at a time (needed when a target repeats)."""
+    dtype = syn0.dtype.type
+    v = syn0[input_word]
+    work = np.zeros_like(v)
+    loss = 0.0
+    for target, label in zip(targets.tolist(), labels.tolist(), strict=True):
+        u = out[target]  # a view into the output matrix
+        f = float(dtype(np.dot(u.astype(np.float64), v.astype(np.float64))))
+        x = f if label > 0.5 else -f
+        loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
+        if max_exp is not None and abs(f) >= max_exp:
+            continue
+        s = _sigmoid_table(np.array(f)) if exp_table else _sigmoid_exact(np.array(f))
+        g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
+        # work += g * u ;  u += g * v
+        work += g * u
+        u += g * v
+    # v += work
+    v += work
+    return loss
+
+
+def run_epoch(
+    syn0: np.ndarray,
+    syn1neg: np.ndarray | None,
+    syn1: np.ndarray | None,
+    corpus,
+    *,
+    window: int,
+    negative: int,
+    keep_prob: np.ndarray | None,
+    noise,
+    huffman_points: list | None,
+    huffman_codes: list | None,
+    alpha_at,
+    rng: np.random.Generator,
+    batch_words: int = 10000,
+    shrink_windows: bool = True,
+    max_exp: float | None = MAX_EXP,
+    exp_table: bool = False,
+    on_job=None,
+):
+    """Train one epoch pair by pair (see the module docstring for the order).
+
+    ``noise`` is a :class:`~w2v_edu.noise.NoiseSampler` (None without negative sampling).
+    ``alpha_at(epoch_fraction)`` gives a job's learning rate from the fraction of this epoch's
+    sentences pushed before it (gensim's examples-based progress).
+    ``on_job(loss, pairs, raw_words_done, alpha)`` is called after every job and may raise to
+    stop training.
+
+    Returns
+    -------
+    dict with ``loss`` (summed over pairs), ``pairs``, ``words`` (effective words) and
+    ``alphas`` (one per job).
+    """
+    bounds = corpus.sentence_bounds
+    if syn1 is not None:
+        hs_labels = [1.0 - np.asarray(c, dtype=np.float64) for c in huffman_codes]
+        hs_points = [np.asarray(p, dtype=np.int64) for p in huffman_points]
+    total_loss, total_pairs, total_words, alphas = 0.0, 0, 0, []
+    ns_labels = np.zeros(negative + 1)
+    ns_labels[0] = 1.0
+    n_sentences = corpus.raw_lengths.shape[0]
+    for first, end, raw_before in corpus.jobs(batch_words):
+        alpha = alpha_at(first / n_sentences)
+        lo, hi = bounds[first], bounds[end]
+        keep = corpus.subsample(keep_prob, rng, lo, hi)
+        ids = corpus.ids[lo:hi][keep]
+        sent = corpus.sentence_of[lo:hi][keep]
+        n = ids.shape[0]
+        # reduced window b_i uniform in 1..window, one per effective word of the job
+        b = reduced_windows(n, window, rng) if shrink_windows else np.full(n, window)
+        job_loss, job_pairs = 0.0, 0
+        ids_list, sent_list, b_list = ids.tolist(), sent.tolist(), b.tolist()
+        for i in range(n):
+            centre = ids_list[i]
+            for j in range(max(0, i - b_list[i]), min(n, i + b_list[i] + 1)):
+                if j == i or sent_list[j] != sent_list[i]:
+                    continue
+                if syn1 is not None:
+                    job_loss += pair_update(syn0, syn1, ids_list[j], hs_points[centre],
+                                            hs_labels[centre], alpha, max_exp, exp_table)
+                if syn1neg is not None:
+                    drawn = noise.sample(negative, rng)
+                    # a noise draw equal to the centre word is skipped, not redrawn
+                    targets = np.concatenate(([centre], drawn[drawn != centre]))
+                    labels = ns_labels[: targets.shape[0]]
+                    job_loss += pair_update(syn0, syn1neg, ids_list[j], targets, labels, alpha,
+                                            max_exp, exp_table)
+                job_pairs += 1
+        if on_job is not None:
+            on_job(job_loss, job_pairs, raw_before, alpha)
+        total_loss += job_loss
+        total_pairs += job_pairs
+        total_words += n
+        alphas.append(alpha)
+    return {"loss": total_loss, "pairs": total_pairs, "words": total_words, "alphas": alphas}
