@@ -175,7 +175,8 @@ def run_epoch(
         ext_ids = pad_ids[start : end + 2 * W]
         centres = kept_ids[start:end]
         pair_mask = _window_mask(pad_sent[start : end + 2 * W], kept_sent[start:end], b[start:end], W)
-        alpha = alpha_at(kept_raw[start] / raw_total)
+        raw_before = int(kept_raw[start]) if start else 0  # raw words before this batch
+        alpha = alpha_at(raw_before / raw_total)
         loss, pairs = 0.0, int(pair_mask.sum())
         updates = []
         if syn1 is not None:
@@ -201,7 +202,7 @@ def run_epoch(
             loss += l_ns
             updates.append((d_in, syn1neg, targets, d_out))
         if on_batch is not None:
-            on_batch(loss, pairs, int(kept_raw[start]), alpha, updates)
+            on_batch(loss, pairs, raw_before, alpha, updates)
         for d_in, out, targets, d_out in updates:
             scatter_add(syn0, ext_ids, d_in)
             scatter_add(out, targets.ravel(), d_out)
