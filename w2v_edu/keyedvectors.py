@@ -25,7 +25,6 @@ from collections.abc import Iterable, Sequence
 from numbers import Integral
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["KeyedVectors"]
 
@@ -455,6 +454,8 @@ class KeyedVectors:
         if not gold:
             raise ValueError(f"expected at least one scorable word pair in {pairs}, got none "
                              f"({oov} pairs out of vocabulary, the rest malformed)")
+        from scipy import stats  # imported here: it costs ~0.7 s, and most users never call this
+
         spearman = stats.spearmanr(gold, model)
         pearson = stats.pearsonr(gold, model)
         used = len(gold) if dummy4unknown else len(gold) + oov

@@ -25,7 +25,7 @@ How the batch is laid out so that NumPy does the work:
 - all scores of the batch are one batched product ``S = Xwin @ U^T`` (T, 2W+1, n_targets),
   masked where the window, the sentence or a noise draw equal to the centre rules a pair out;
 - gradients are two more batched products, and the rows go back with
-  :func:`w2v_edu.scatter.scatter_add`, which sums repeated rows.
+  :func:`w2v_edu.scatter.scatter_add` (unchecked), which sums repeated rows.
 
 As in gensim, a target whose score is saturated (|f| >= ``max_exp``) gets no update; its loss
 is still counted, with an exact log-sigmoid.
@@ -37,7 +37,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from w2v_edu.objectives import log_sigmoid, sigmoid
-from w2v_edu.scatter import scatter_add
+from w2v_edu.scatter import scatter_add_unchecked
 from w2v_edu.windows import reduced_windows
 
 
@@ -103,9 +103,7 @@ def batch_update(
     x_win = sliding_window_view(x_ext, width, axis=0).transpose(0, 2, 1)  # (T, 2W+1, d)
     u = out[targets]  # (T, n, d)
     scores = x_win @ u.transpose(0, 2, 1)  # f: (T, 2W+1, n)
-    if target_mask.ndim == 2:
-        target_mask = target_mask[:, None, :]
-    live = pair_mask[:, :, None] & target_mask
+    live = pair_mask[:, :, None] & target_mask[:, None, :]
     labels = np.broadcast_to(labels, targets.shape)[:, None, :]
     signed = np.where(labels > 0.5, scores, -scores)
     loss = -float(np.sum(log_sigmoid(signed.astype(np.float64)), where=live))
@@ -191,7 +189,7 @@ def run_epoch(
         if syn1neg is not None:
             drawn = noise.sample((t, negative), rng)
             targets = np.concatenate([centres[:, None], drawn], axis=1)
-            labels = np.zeros(negative + 1, dtype=syn0.dtype)
+            labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
             labels[0] = 1
             # a noise draw equal to the centre word is skipped (gensim), not redrawn
             tmask = np.ones(targets.shape, dtype=bool)
@@ -204,8 +202,8 @@ def run_epoch(
         if on_batch is not None:
             on_batch(loss, pairs, raw_before, alpha, updates)
         for d_in, out, targets, d_out in updates:
-            scatter_add(syn0, ext_ids, d_in)
-            scatter_add(out, targets.ravel(), d_out)
+            scatter_add_unchecked(syn0, ext_ids, d_in)
+            scatter_add_unchecked(out, targets.ravel(), d_out)
         total_loss += loss
         total_pairs += pairs
         alphas.append(alpha)

@@ -65,7 +65,15 @@ def scatter_add(matrix: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
     ``idx[r]`` in ``u``, build the 0/1 matrix ``S`` of shape (len(u), m) with ``S[inv[r], r] = 1``;
     then ``S @ rows`` holds one summed update per distinct row.
     """
-    idx = _check(matrix, idx, rows)
+    scatter_add_unchecked(matrix, _check(matrix, idx, rows), rows)
+
+
+def scatter_add_unchecked(matrix: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> None:
+    """:func:`scatter_add` without the argument checks, for the engine's inner loop.
+
+    The mini-batch engine builds ``idx`` and ``rows`` itself, so their shapes and ranges are
+    right by construction; checking them twice per batch costs as much as the sum itself.
+    """
     m = idx.shape[0]
     if m == 0:
         return
