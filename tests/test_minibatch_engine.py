@@ -59,9 +59,9 @@ def test_negative_sampling_batch_update_is_the_sum_of_pair_gradients():
     exp_out = exp_out.reshape(T, k + 1, -1)
     for t, j in zip(*np.nonzero(pair_mask), strict=True):
         keep = tmask[t, 1:]
-        l, dv, du, dN = negative_sampling_loss_and_grad(
+        pair_loss, dv, du, dN = negative_sampling_loss_and_grad(
             syn0[ext_ids[t + j]], out[centres[t]], out[noise[t][keep]])
-        exp_loss += l
+        exp_loss += pair_loss
         exp_in[t + j] -= alpha * dv
         exp_out[t, 0] -= alpha * du
         exp_out[t, 1:][keep] -= alpha * dN
@@ -87,9 +87,10 @@ def test_hierarchical_softmax_batch_update_is_the_sum_of_pair_gradients():
     exp_out = np.zeros((T, L, syn0.shape[1]))
     for t, j in zip(*np.nonzero(pair_mask), strict=True):
         n = lengths[t]
-        l, dv, dP = hierarchical_softmax_loss_and_grad(syn0[ext_ids[t + j]], out[points[t, :n]],
-                                                       codes[t, :n])
-        exp_loss += l
+        pair_loss, dv, dP = hierarchical_softmax_loss_and_grad(syn0[ext_ids[t + j]],
+                                                               out[points[t, :n]],
+                                                               codes[t, :n])
+        exp_loss += pair_loss
         exp_in[t + j] -= alpha * dv
         exp_out[t, :n] -= alpha * dP
     assert loss == pytest.approx(exp_loss, rel=1e-10)

@@ -182,5 +182,5 @@ def test_alpha_decays_linearly_over_jobs_within_one_train_call(lee):
     schedule = linear_decay(model.alpha, model.min_alpha)
     alphas = [a for h in model.history for a in h["alphas"]]
     assert alphas[0] == model.alpha
-    assert all(a > b for a, b in zip(alphas, alphas[1:]))  # strictly decreasing
+    assert all(a > b for a, b in zip(alphas, alphas[1:], strict=False))  # strictly decreasing
     assert alphas[-1] >= schedule(1.0)

@@ -88,7 +88,7 @@ def test_history_records_every_epoch(toy, engine):
     assert first["alpha_start"] == model.alpha
     assert last["alpha_end"] < first["alpha_end"]
     alphas = [a for h in model.history for a in h["alphas"]]
-    assert all(a >= b for a, b in zip(alphas, alphas[1:]))
+    assert all(a >= b for a, b in zip(alphas, alphas[1:], strict=False))
     assert min(alphas) >= model.min_alpha
     for h in model.history:
         assert h["pairs"] > h["words"] > 0

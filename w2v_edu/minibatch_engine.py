@@ -172,7 +172,9 @@ def run_epoch(
         t = end - start
         ext_ids = pad_ids[start : end + 2 * W]
         centres = kept_ids[start:end]
-        pair_mask = _window_mask(pad_sent[start : end + 2 * W], kept_sent[start:end], b[start:end], W)
+        pair_mask = _window_mask(
+            pad_sent[start : end + 2 * W], kept_sent[start:end], b[start:end], W
+        )
         raw_before = int(kept_raw[start]) if start else 0  # raw words before this batch
         alpha = alpha_at(raw_before / raw_total)
         loss, pairs = 0.0, int(pair_mask.sum())

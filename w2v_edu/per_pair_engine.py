@@ -30,14 +30,14 @@ import math
 
 import numpy as np
 
-from w2v_edu.windows import reduced_windows
+from w2v_edu.windows import pair_positions, reduced_windows
 
 MAX_EXP = 6.0
 EXP_TABLE_SIZE = 1000
 
 
 def gensim_sigmoid_table() -> np.ndarray:
-    """gensim's ``EXP_TABLE``: sigmoid at 1000 points spread over [-6, 6), float32, shape (1000,)."""
+    """gensim's ``EXP_TABLE``: sigmoid at 1000 points over [-6, 6), float32, shape (1000,)."""
     x = (np.arange(EXP_TABLE_SIZE) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
     e = np.exp(x).astype(np.float32)
     return (e / (e + 1)).astype(np.float32)
@@ -57,14 +57,9 @@ def _sigmoid_table(f: np.ndarray) -> np.ndarray:
     in C integer arithmetic: 1000 / 6 / 2 = 83, not 83.33. The lookup therefore reads the
     sigmoid at about ``0.996 (f + 6) - 6``, a little left of f -- reproduced here.
     """
-    idx = ((np.asarray(f, dtype=np.float64) + MAX_EXP) * (EXP_TABLE_SIZE // 6 // 2)).astype(np.int64)
+    scale = EXP_TABLE_SIZE // 6 // 2  # 83 in C integer arithmetic
+    idx = ((np.asarray(f, dtype=np.float64) + MAX_EXP) * scale).astype(np.int64)
     return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
-
-
-def _log_sigmoid_sum(signed: np.ndarray) -> float:
-    """sum_i log sigmoid(x_i), stable for any finite x (float64)."""
-    x = signed.astype(np.float64)
-    return float(np.sum(np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))))
 
 
 def pair_update(
@@ -112,14 +107,17 @@ def pair_update(
                                        exp_table)
     u = out[targets]  # (n, d) copy, the values *before* this pair's update
     # f_n = u_n . v, accumulated in double and rounded to float32 as gensim's dsdot does
-    f = (u.astype(np.float64) @ v.astype(np.float64)).astype(dtype)  # (n,)
-    loss = -_log_sigmoid_sum(np.where(labels > 0.5, f, -f))
-    live = np.abs(f) < max_exp if max_exp is not None else np.ones(f.shape, bool)
+    f64 = u.astype(np.float64) @ v.astype(np.float64)  # (n,)
+    f = f64.astype(dtype)
+    # loss = -sum_n log sigmoid(+-f_n) = sum_n log(1 + exp(-+f_n)), sign + for label 1
+    loss = float(np.logaddexp(0.0, (1.0 - 2.0 * labels) * f64).sum())
     sig = _sigmoid_table(f) if exp_table else _sigmoid_exact(f)
     # g = (l - sigmoid(f)) * alpha, zero for skipped (saturated) targets
-    g = np.where(live, (labels.astype(dtype) - sig) * dtype(alpha), dtype(0)).astype(dtype)
+    g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)
+    if max_exp is not None:
+        g[np.abs(f) >= max_exp] = 0
     # u_n += g_n * v   (each output row at once, with v before its own update)
-    out[targets] = u + np.outer(g, v)
+    out[targets] = u + g[:, None] * v
     # v += work,  work = sum_n g_n * u_n   (u_n before their update)
     v += g @ u
     return loss
@@ -182,12 +180,13 @@ def run_epoch(
     ``alphas`` (one per job).
     """
     bounds = corpus.sentence_bounds
+    dtype = syn0.dtype
     if syn1 is not None:
-        hs_labels = [1.0 - np.asarray(c, dtype=np.float64) for c in huffman_codes]
+        hs_labels = [(1 - np.asarray(c, dtype=np.int64)).astype(dtype) for c in huffman_codes]
         hs_points = [np.asarray(p, dtype=np.int64) for p in huffman_points]
+    ns_labels = np.zeros(negative + 1, dtype=dtype)
+    ns_labels[0] = 1
     total_loss, total_pairs, total_words, alphas = 0.0, 0, 0, []
-    ns_labels = np.zeros(negative + 1)
-    ns_labels[0] = 1.0
     n_sentences = corpus.raw_lengths.shape[0]
     for first, end, raw_before in corpus.jobs(batch_words):
         alpha = alpha_at(first / n_sentences)
@@ -198,28 +197,31 @@ def run_epoch(
         n = ids.shape[0]
         # reduced window b_i uniform in 1..window, one per effective word of the job
         b = reduced_windows(n, window, rng) if shrink_windows else np.full(n, window)
-        job_loss, job_pairs = 0.0, 0
-        ids_list, sent_list, b_list = ids.tolist(), sent.tolist(), b.tolist()
-        for i in range(n):
-            centre = ids_list[i]
-            for j in range(max(0, i - b_list[i]), min(n, i + b_list[i] + 1)):
-                if j == i or sent_list[j] != sent_list[i]:
-                    continue
-                if syn1 is not None:
-                    job_loss += pair_update(syn0, syn1, ids_list[j], hs_points[centre],
-                                            hs_labels[centre], alpha, max_exp, exp_table)
-                if syn1neg is not None:
-                    drawn = noise.sample(negative, rng)
-                    # a noise draw equal to the centre word is skipped, not redrawn
-                    targets = np.concatenate(([centre], drawn[drawn != centre]))
-                    labels = ns_labels[: targets.shape[0]]
-                    job_loss += pair_update(syn0, syn1neg, ids_list[j], targets, labels, alpha,
-                                            max_exp, exp_table)
-                job_pairs += 1
+        # all (context j, centre i) pairs of the job in gensim's order, sentence by sentence
+        starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]]) if n else np.zeros(0, int)
+        context_pos, centre_pos = [], []
+        for s0, s1 in zip(starts.tolist(), np.r_[starts[1:], n].tolist(), strict=True):
+            j, i = pair_positions(b[s0:s1])
+            context_pos.append(j + s0)
+            centre_pos.append(i + s0)
+        inputs = ids[np.concatenate(context_pos)].tolist() if n else []
+        centres = ids[np.concatenate(centre_pos)].tolist() if n else []
+        drawn = noise.sample((len(centres), negative), rng) if syn1neg is not None else None
+        job_loss = 0.0
+        for p, (word_j, centre) in enumerate(zip(inputs, centres, strict=True)):
+            if syn1 is not None:
+                job_loss += pair_update(syn0, syn1, word_j, hs_points[centre],
+                                        hs_labels[centre], alpha, max_exp, exp_table)
+            if syn1neg is not None:
+                # a noise draw equal to the centre word is skipped, not redrawn
+                noise_p = drawn[p][drawn[p] != centre]
+                targets = np.concatenate(([centre], noise_p))
+                job_loss += pair_update(syn0, syn1neg, word_j, targets,
+                                        ns_labels[: targets.shape[0]], alpha, max_exp, exp_table)
         if on_job is not None:
-            on_job(job_loss, job_pairs, raw_before, alpha)
+            on_job(job_loss, len(centres), raw_before, alpha)
         total_loss += job_loss
-        total_pairs += job_pairs
+        total_pairs += len(centres)
         total_words += n
         alphas.append(alpha)
     return {"loss": total_loss, "pairs": total_pairs, "words": total_words, "alphas": alphas}

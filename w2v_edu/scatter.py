@@ -27,7 +27,8 @@ def _check(matrix: np.ndarray, idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
         raise ValueError(f"scatter_add: expected a 2-D matrix (V, d), got shape {matrix.shape}")
     if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
         raise ValueError(
-            f"scatter_add: expected idx as a 1-D integer array, got {idx.dtype} of shape {idx.shape}"
+            "scatter_add: expected idx as a 1-D integer array, "
+            f"got {idx.dtype} of shape {idx.shape}"
         )
     if rows.shape != (idx.shape[0], matrix.shape[1]):
         raise ValueError(

@@ -249,7 +249,8 @@ class Word2Vec:
         syn0 = initial_vectors(V, d, self.seed)
         self.wv = KeyedVectors(self.vocab.index_to_key, syn0, counts=self.vocab.counts)
         self.syn1neg = np.zeros((V, d), dtype=np.float32) if self.negative else None
-        self.syn1 = np.zeros((V, d), dtype=np.float32) if self.hs else None  # (V, d) as gensim; rows 0..V-2 used
+        # syn1 has V rows like gensim's; the V - 1 inner nodes use rows 0..V-2
+        self.syn1 = np.zeros((V, d), dtype=np.float32) if self.hs else None
         # every random draw of training comes from this stream (seeded, continues across calls)
         self._rng = np.random.default_rng([self.seed, 1])
         self.history = []
@@ -276,7 +277,7 @@ class Word2Vec:
         return float(loss)
 
     def train(self, sentences=None, epochs: int | None = None, progress: bool | None = None):
-        """Train on ``sentences`` for ``epochs`` passes (defaults: the build corpus, ``self.epochs``).
+        """Train for ``epochs`` passes (defaults: the build corpus and ``self.epochs``).
 
         Alpha falls from ``alpha`` to ``min_alpha`` over *this call's* epochs, as in gensim:
         a second ``train()`` call starts again from ``alpha``.
