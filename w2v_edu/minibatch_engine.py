@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from w2v_edu.objectives import log_sigmoid, sigmoid
+from w2v_edu.objectives import log_sigmoid
 from w2v_edu.scatter import scatter_add_unchecked
 from w2v_edu.windows import reduced_windows
 
@@ -104,14 +104,15 @@ def batch_update(
     u = out[targets]  # (T, n, d)
     scores = x_win @ u.transpose(0, 2, 1)  # f: (T, 2W+1, n)
     live = pair_mask[:, :, None] & target_mask[:, None, :]
-    labels = np.broadcast_to(labels, targets.shape)[:, None, :]
-    signed = np.where(labels > 0.5, scores, -scores)
-    loss = -float(np.sum(log_sigmoid(signed.astype(np.float64)), where=live))
-    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist
-    g = (labels - sigmoid(scores)) * scores.dtype.type(alpha)
+    labels = np.broadcast_to(labels, targets.shape)[:, None, :].astype(scores.dtype)
+    # loss = sum over live pairs and targets of -log sigmoid(+-f), + for label 1, - for label 0
+    loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
+    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist;
+    # sigmoid(f) = (1 + tanh(f / 2)) / 2 is exact and overflow-free
     if max_exp is not None:
-        live = live & (np.abs(scores) < max_exp)
-    g = np.where(live, g, 0).astype(syn0.dtype)
+        live &= np.abs(scores) < max_exp
+    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * scores.dtype.type(alpha)
+    g *= live
     # syn0[w_{t+o}] += sum_target g * u_target ;  u_target += sum_o g * v_{t+o}
     d_win = g @ u  # (T, 2W+1, d)
     d_out = (g.transpose(0, 2, 1) @ x_win).reshape(n_centres * n_targets, d)
