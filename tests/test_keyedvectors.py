@@ -343,3 +343,16 @@ def test_duplicate_words_in_a_file_keep_the_first(tmp_path):
         wv = KeyedVectors.load_word2vec_format(str(path))
     assert wv.index_to_key == ["a", "b"]
     np.testing.assert_array_equal(wv["a"], [1, 2])
+
+
+def test_a_text_file_read_as_binary_or_the_reverse_says_which_flag_to_use(tmp_path):
+    kv = KeyedVectors(["a", "b", "c"], np.arange(30, dtype=np.float32).reshape(3, 10) / 7)
+    text, binary = tmp_path / "v.txt", tmp_path / "v.bin"
+    kv.save_word2vec_format(text)
+    kv.save_word2vec_format(binary, binary=True)
+    with pytest.raises(ValueError, match="binary=False"):
+        KeyedVectors.load_word2vec_format(text, binary=True)
+    with pytest.raises(ValueError, match=r"line 2: .*binary=True"):
+        KeyedVectors.load_word2vec_format(binary, binary=False)
+    # limit stops early on purpose: the rest of the file is not an error
+    assert KeyedVectors.load_word2vec_format(binary, binary=True, limit=2).vectors.shape == (2, 10)

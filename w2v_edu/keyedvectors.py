@@ -625,7 +625,8 @@ class KeyedVectors:
             if limit is not None:
                 n_words = min(n_words, int(limit))
             if binary:
-                words, vectors = cls._read_binary(fin, fname, n_words, dim, encoding)
+                words, vectors = cls._read_binary(fin, fname, n_words, dim, encoding,
+                                                  check_end=limit is None)
             else:
                 words, vectors = cls._read_text(fin, fname, n_words, dim, encoding)
         keep = {}
@@ -649,7 +650,12 @@ class KeyedVectors:
             if raw == b"":
                 raise ValueError(f"{fname!s}, line {line_no}: expected {n_words} vectors as the "
                                  f"header says, got end of file after {i}")
-            parts = raw.decode(encoding).rstrip().split(" ")
+            try:
+                parts = raw.decode(encoding).rstrip().split(" ")
+            except UnicodeDecodeError:
+                raise ValueError(f"{fname!s}, line {line_no}: expected {encoding} text, got bytes "
+                                 f"{raw[:40]!r} (is it a binary file? then use binary=True)"
+                                 ) from None
             if len(parts) != dim + 1:
                 raise ValueError(f"{fname!s}, line {line_no}: expected a word and {dim} numbers, "
                                  f"got {len(parts) - 1} numbers")
@@ -662,7 +668,7 @@ class KeyedVectors:
         return words, vectors
 
     @staticmethod
-    def _read_binary(fin, fname, n_words: int, dim: int, encoding: str):
+    def _read_binary(fin, fname, n_words: int, dim: int, encoding: str, check_end: bool = True):
         data = fin.read()
         n_bytes = 4 * dim
         words: list[str] = []
@@ -684,4 +690,10 @@ class KeyedVectors:
             words.append(word)
             vectors[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
             pos = space + 1 + n_bytes
+        rest = len(data) - pos
+        if check_end and data[pos:].strip():
+            # a text file read as binary parses "vectors" out of digits and never lines up
+            raise ValueError(f"{fname!s}: expected the file to end after the {n_words} binary "
+                             f"vectors its header declares, got {rest} more bytes (is it a text "
+                             "file? then load it with binary=False)")
         return words, vectors
