@@ -13,6 +13,7 @@ from w2v_edu import Word2Vec
 from w2v_edu.datasets import lee_corpus
 from w2v_edu.objectives import hierarchical_softmax_loss_and_grad, negative_sampling_loss_and_grad
 from w2v_edu.per_pair_engine import gensim_sigmoid_table, pair_update
+from w2v_edu.random_streams import gensim_cum_table
 from w2v_edu.schedules import linear_decay
 from w2v_edu.training_corpus import EncodedCorpus
 from w2v_edu.vocab import Vocabulary
@@ -184,3 +185,35 @@ def test_alpha_decays_linearly_over_jobs_within_one_train_call(lee):
     assert alphas[0] == model.alpha
     assert all(a > b for a, b in zip(alphas, alphas[1:], strict=False))  # strictly decreasing
     assert alphas[-1] >= schedule(1.0)
+
+
+def test_gensim_integer_noise_table_is_gensims(lee):
+    theirs = GensimWord2Vec(sg=1, negative=5, min_count=5)
+    theirs.build_vocab(lee)
+    vocab = Vocabulary.build(lee, min_count=5)
+    assert np.array_equal(gensim_cum_table(vocab.counts, 0.75), theirs.cum_table)
+
+
+@pytest.mark.parametrize("hs, negative", [(0, 5), (1, 0)])
+def test_replaying_gensims_random_streams_reproduces_its_default_training(lee, hs, negative):
+    """Subsampling, reduced windows and noise words drawn as gensim draws them: same vectors."""
+    sentences = lee[:60]
+    kw = dict(sg=1, hs=hs, negative=negative, vector_size=30, window=5, min_count=3,
+              sample=1e-3, epochs=2, seed=4)
+    theirs = GensimWord2Vec(workers=1, **kw)
+    theirs.build_vocab(sentences)
+    effective, _ = theirs.train(sentences, total_examples=theirs.corpus_count, epochs=2)
+    replay = Word2Vec(sentences, engine="per_pair", exp_table=True, gensim_rng=True,
+                      progress=False, **kw)
+    numpy_draws = Word2Vec(sentences, engine="per_pair", exp_table=True, progress=False, **kw)
+    # the same tokens survive subsampling ...
+    assert sum(h["words"] for h in replay.history) == effective
+    # ... and the same SGD steps follow, up to float32 rounding
+    np.testing.assert_allclose(replay.wv.vectors, theirs.wv.vectors, rtol=0, atol=2e-4)
+    # with NumPy's draws instead, the vectors differ by a lot: the test can tell
+    assert np.abs(numpy_draws.wv.vectors - theirs.wv.vectors).max() > 0.05
+
+
+def test_gensim_rng_belongs_to_the_per_pair_engine():
+    with pytest.raises(ValueError, match="per_pair"):
+        Word2Vec(engine="minibatch", gensim_rng=True, progress=False)

@@ -38,7 +38,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from w2v_edu.objectives import log_sigmoid
 from w2v_edu.scatter import scatter_add_unchecked
-from w2v_edu.windows import reduced_windows
 
 
 def _window_mask(sent_ext, centre_sent, b, window):
@@ -131,12 +130,11 @@ def run_epoch(
     window: int,
     negative: int,
     keep_prob: np.ndarray | None,
-    noise,
+    draws,
     huffman_points: np.ndarray | None,
     huffman_codes: np.ndarray | None,
     huffman_lengths: np.ndarray | None,
     alpha_at,
-    rng: np.random.Generator,
     batch_size: int = 2048,
     shrink_windows: bool = True,
     max_exp: float | None = 6.0,
@@ -145,7 +143,8 @@ def run_epoch(
     """Train one epoch over ``corpus`` (an :class:`~w2v_edu.training_corpus.EncodedCorpus`).
 
     ``alpha_at(epoch_fraction)`` gives the learning rate of a batch from the fraction of the
-    epoch's raw words that come before it. ``noise`` is a :class:`~w2v_edu.noise.NoiseSampler`;
+    epoch's raw words that come before it. ``draws`` (a
+    :class:`~w2v_edu.random_streams.NumpyDraws`) supplies the random draws;
     ``huffman_points`` / ``huffman_codes`` (V, L) are padded paths of length ``huffman_lengths``.
     ``on_batch(loss, pairs, raw_words_done, alpha, updates)`` is called with every batch's loss
     and updates *before* they are applied, and may raise to stop training (the divergence
@@ -156,13 +155,13 @@ def run_epoch(
     dict with ``loss`` (summed), ``pairs``, ``words`` (effective words) and ``alphas`` (per batch).
     """
     W = window
-    keep = corpus.subsample(keep_prob, rng)
+    keep = draws.keep(corpus.ids, keep_prob)
     kept_ids = corpus.ids[keep]
     kept_sent = corpus.sentence_of[keep]
     kept_raw = corpus.raw_position[keep]
     n = kept_ids.shape[0]
     # effective window b_t uniform in 1..window (gensim: window - randint(0, window))
-    b = reduced_windows(n, W, rng) if shrink_windows else np.full(n, W)
+    b = draws.windows(n, W) if shrink_windows else np.full(n, W)
     pad_ids = np.concatenate([np.zeros(W, np.int32), kept_ids, np.zeros(W, np.int32)])
     pad_sent = np.concatenate([np.full(W, -1, np.int32), kept_sent, np.full(W, -1, np.int32)])
 
@@ -190,7 +189,7 @@ def run_epoch(
             loss += l_hs
             updates.append((d_in, syn1, points, d_out))
         if syn1neg is not None:
-            drawn = noise.sample((t, negative), rng)
+            drawn = draws.noise(t, negative)
             targets = np.concatenate([centres[:, None], drawn], axis=1)
             labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
             labels[0] = 1

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from w2v_edu.windows import pair_positions, reduced_windows
+from w2v_edu.windows import pair_positions
 
 MAX_EXP = 6.0
 EXP_TABLE_SIZE = 1000
@@ -156,11 +156,10 @@ def run_epoch(
     window: int,
     negative: int,
     keep_prob: np.ndarray | None,
-    noise,
+    draws,
     huffman_points: list | None,
     huffman_codes: list | None,
     alpha_at,
-    rng: np.random.Generator,
     batch_words: int = 10000,
     shrink_windows: bool = True,
     max_exp: float | None = MAX_EXP,
@@ -169,7 +168,8 @@ def run_epoch(
 ):
     """Train one epoch pair by pair (see the module docstring for the order).
 
-    ``noise`` is a :class:`~w2v_edu.noise.NoiseSampler` (None without negative sampling).
+    ``draws`` supplies every random draw (:class:`~w2v_edu.random_streams.NumpyDraws`, or
+    :class:`~w2v_edu.random_streams.GensimDraws` to replay gensim's own streams).
     ``alpha_at(epoch_fraction)`` gives a job's learning rate from the fraction of this epoch's
     sentences pushed before it (gensim's examples-based progress).
     ``on_job(loss, pairs, raw_words_done, alpha)`` is called after every job and may raise to
@@ -192,12 +192,13 @@ def run_epoch(
     for first, end, raw_before in corpus.jobs(batch_words):
         alpha = alpha_at(first / n_sentences)
         lo, hi = bounds[first], bounds[end]
-        keep = corpus.subsample(keep_prob, rng, lo, hi)
+        draws.start_job()
+        keep = draws.keep(corpus.ids[lo:hi], keep_prob)
         ids = corpus.ids[lo:hi][keep]
         sent = corpus.sentence_of[lo:hi][keep]
         n = ids.shape[0]
         # reduced window b_i uniform in 1..window, one per effective word of the job
-        b = reduced_windows(n, window, rng) if shrink_windows else np.full(n, window)
+        b = draws.windows(n, window) if shrink_windows else np.full(n, window)
         # all (context j, centre i) pairs of the job in gensim's order, sentence by sentence
         starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]]) if n else np.zeros(0, int)
         context_pos, centre_pos = [], []
@@ -207,7 +208,7 @@ def run_epoch(
             centre_pos.append(i + s0)
         inputs = ids[np.concatenate(context_pos)].tolist() if n else []
         centres = ids[np.concatenate(centre_pos)].tolist() if n else []
-        drawn = noise.sample((len(centres), negative), rng) if syn1neg is not None else None
+        drawn = draws.noise(len(centres), negative) if syn1neg is not None else None
         job_loss = 0.0
         for p, (word_j, centre) in enumerate(zip(inputs, centres, strict=True)):
             if syn1 is not None:

@@ -11,8 +11,8 @@ encoded corpus:
   gensim.
 
 :meth:`EncodedCorpus.jobs` groups sentences the way gensim's job producer does (whole sentences,
-at most ``batch_words`` raw words a job); :meth:`EncodedCorpus.subsample` draws one epoch's kept
-tokens.
+at most ``batch_words`` raw words a job). Which tokens each epoch keeps is drawn by
+:mod:`w2v_edu.random_streams`.
 """
 
 from __future__ import annotations
@@ -107,17 +107,3 @@ class EncodedCorpus:
             pushed += size
             first, size = s, length
         yield first, len(self.raw_lengths), pushed
-
-    def subsample(
-        self, keep_prob: np.ndarray | None, rng: np.random.Generator, lo: int = 0, hi=None
-    ) -> np.ndarray:
-        """Boolean mask of the tokens ``lo:hi`` kept this epoch, shape (hi - lo,).
-
-        Token i survives with probability ``keep_prob[ids[i]]``; ``keep_prob=None``
-        (``sample=0``) keeps every token and draws nothing.
-        """
-        ids = self.ids[lo:hi]
-        if keep_prob is None:
-            return np.ones(ids.shape[0], dtype=bool)
-        # keep token i  <=>  u_i < p_keep(w_i),  u_i ~ U[0, 1)
-        return rng.random(ids.shape[0]) < keep_prob[ids]

@@ -34,6 +34,7 @@ from w2v_edu.errors import DivergenceError
 from w2v_edu.huffman import build_huffman_tree
 from w2v_edu.keyedvectors import KeyedVectors
 from w2v_edu.noise import NoiseSampler
+from w2v_edu.random_streams import GensimDraws, NumpyDraws
 from w2v_edu.schedules import linear_decay
 from w2v_edu.subsampling import keep_probability
 from w2v_edu.training_corpus import EncodedCorpus
@@ -118,6 +119,10 @@ class Word2Vec:
         gensim skips updates of targets whose score has |f| >= 6; None updates all.
     exp_table : bool
         Per-pair engine only: use gensim's 1000-entry sigmoid table instead of the exact one.
+    gensim_rng : bool
+        Per-pair engine only: replay gensim's own random streams (subsampling, windows, noise
+        words; :class:`~w2v_edu.random_streams.GensimDraws`) instead of NumPy's. With
+        ``exp_table=True`` this reproduces gensim's training on its default, random settings.
 
     Attributes
     ----------
@@ -156,6 +161,7 @@ class Word2Vec:
         progress: bool = True,
         max_exp: float | None = 6.0,
         exp_table: bool = False,
+        gensim_rng: bool = False,
     ):
         self.vector_size = _int_param("vector_size", vector_size, 1)
         self.window = _int_param("window", window, 1)
@@ -203,6 +209,12 @@ class Word2Vec:
         self.progress = bool(progress)
         self.max_exp = None if max_exp is None else _float_param("max_exp", max_exp, 0.0, True)
         self.exp_table = bool(exp_table)
+        self.gensim_rng = bool(gensim_rng)
+        if self.gensim_rng and engine != "per_pair":
+            raise ValueError(
+                f"expected engine='per_pair' with gensim_rng=True (gensim's random streams are "
+                f"replayed pair by pair), got engine={engine!r}"
+            )
 
         self.vocab = None
         self.wv = None
@@ -253,6 +265,10 @@ class Word2Vec:
         self.syn1 = np.zeros((V, d), dtype=np.float32) if self.hs else None
         # every random draw of training comes from this stream (seeded, continues across calls)
         self._rng = np.random.default_rng([self.seed, 1])
+        if self.gensim_rng:
+            self._draws = GensimDraws(self.seed, self.vocab.counts, self.ns_exponent)
+        else:
+            self._draws = NumpyDraws(self._rng, self.noise)
         self.history = []
 
     @property
@@ -351,8 +367,7 @@ class Word2Vec:
         start = time.perf_counter()
         common = dict(
             window=self.window, negative=self.negative, keep_prob=self.keep_prob,
-            noise=self.noise, alpha_at=alpha_at, rng=self._rng,
-            shrink_windows=self.shrink_windows, max_exp=self.max_exp,
+            alpha_at=alpha_at, shrink_windows=self.shrink_windows, max_exp=self.max_exp,
         )
         if self.engine == "minibatch":
             paths = self.huffman.padded() if self.hs else (None, None, None)
@@ -360,7 +375,7 @@ class Word2Vec:
                 self.syn0, self.syn1neg, self.syn1, corpus,
                 huffman_points=paths[0], huffman_codes=paths[1],
                 huffman_lengths=None if paths[2] is None else self.huffman.code_lengths,
-                batch_size=self.batch_size, on_batch=check, **common,
+                draws=self._draws, batch_size=self.batch_size, on_batch=check, **common,
             )
         else:
             snapshot = {}
@@ -382,8 +397,8 @@ class Word2Vec:
                 self.syn0, self.syn1neg, self.syn1, corpus,
                 huffman_points=self.huffman.points if self.hs else None,
                 huffman_codes=self.huffman.codes if self.hs else None,
-                batch_words=self.batch_words, exp_table=self.exp_table, on_job=check_job,
-                **common,
+                draws=self._draws, batch_words=self.batch_words, exp_table=self.exp_table,
+                on_job=check_job, **common,
             )
         bar.update(raw_total - done["raw"])
         alphas = stats["alphas"]

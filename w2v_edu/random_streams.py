@@ -1,0 +1,127 @@
+"""Where the per-pair engine's random draws come from: NumPy, or gensim's own streams replayed.
+
+Training draws three kinds of random numbers, job by job: which tokens subsampling keeps, each
+kept word's reduced window, and the noise words of every pair. :class:`NumpyDraws` takes them
+from one seeded ``numpy.random.Generator`` (the default: clear and reproducible).
+
+:class:`GensimDraws` replays the streams gensim 4.4 uses, in gensim's order, so that our per-pair
+engine can be compared with gensim on its *default*, random settings (lesson 09, and a test):
+
+- every job starts a 48-bit linear congruential generator (the one of ``word2vec.c`` and Java's
+  ``Random``) from two draws of ``numpy.random.RandomState(seed)``:
+  ``next = 2**24 * randint(0, 2**24) + randint(0, 2**24)``;
+  each use returns ``next >> 16`` and steps ``next <- (next * 25214903917 + 11) mod 2**48``;
+- subsampling keeps a token when ``sample_int[w] >= next >> 16``, with
+  ``sample_int = uint32(p_keep * (2**32 - 1))``;
+- reduced windows are ``window - RandomState.randint(0, window, n)`` for the job's kept words;
+- a noise word is ``bisect_left(cum_table, (next >> 16) % cum_table[-1])`` on gensim's integer
+  table ``cum_table[i] = round(sum_{j <= i} c_j**0.75 / sum_j c_j**0.75 * (2**31 - 1))``.
+
+Both classes have the same three methods, called in this order for every job: ``start_job()``,
+``keep(ids, keep_prob)``, ``windows(n, window)``, then ``noise(n_pairs, negative)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from w2v_edu.windows import reduced_windows
+
+_LCG_MULTIPLIER = 25214903917
+_LCG_INCREMENT = 11
+_LCG_MASK = (1 << 48) - 1
+_CUM_TABLE_DOMAIN = 2**31 - 1
+
+
+class NumpyDraws:
+    """All draws from one seeded ``numpy.random.Generator`` (the per-pair engine's default)."""
+
+    def __init__(self, rng: np.random.Generator, noise=None):
+        self.rng = rng
+        self.noise_sampler = noise
+
+    def start_job(self) -> None:
+        """Nothing to do: the Generator's stream simply continues."""
+
+    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None) -> np.ndarray:
+        """Boolean mask (n,): token i kept when u_i < keep_prob[ids[i]], u_i ~ U[0, 1)."""
+        if keep_prob is None:
+            return np.ones(ids.shape[0], dtype=bool)
+        return self.rng.random(ids.shape[0]) < keep_prob[ids]
+
+    def windows(self, n: int, window: int) -> np.ndarray:
+        """Effective windows (n,), uniform in 1..window."""
+        return reduced_windows(n, window, self.rng)
+
+    def noise(self, n_pairs: int, negative: int) -> np.ndarray:
+        """Noise words (n_pairs, negative) from the noise distribution."""
+        return self.noise_sampler.sample((n_pairs, negative), self.rng)
+
+
+def gensim_cum_table(counts: np.ndarray, ns_exponent: float = 0.75) -> np.ndarray:
+    """gensim's integer cumulative noise table, shape (V,), uint32, last entry 2**31 - 1.
+
+    Computed with Python floats in gensim's order, so that every entry is the same integer.
+    """
+    powers = [float(c) ** float(ns_exponent) for c in np.asarray(counts).tolist()]
+    total = 0.0
+    for p in powers:
+        total += p
+    table = np.empty(len(powers), dtype=np.uint32)
+    cumulative = 0.0
+    for i, p in enumerate(powers):
+        cumulative += p
+        table[i] = round(cumulative / total * _CUM_TABLE_DOMAIN)
+    return table
+
+
+class GensimDraws:
+    """gensim 4.4's random streams (see the module docstring), replayed draw for draw.
+
+    Parameters
+    ----------
+    seed : int
+        gensim's ``seed``: ``model.random = numpy.random.RandomState(seed)``.
+    counts : ndarray of int, shape (V,)
+        Word counts in vocabulary order, for the integer noise table.
+    ns_exponent : float
+    """
+
+    def __init__(self, seed: int, counts: np.ndarray, ns_exponent: float = 0.75):
+        self.random = np.random.RandomState(seed)
+        self.cum_table = gensim_cum_table(counts, ns_exponent).astype(np.int64)
+        self.next_random = 0
+
+    def _next(self) -> int:
+        # this = next >> 16 ;  next <- (next * 25214903917 + 11) mod 2**48
+        this = self.next_random >> 16
+        self.next_random = (self.next_random * _LCG_MULTIPLIER + _LCG_INCREMENT) & _LCG_MASK
+        return this
+
+    def start_job(self) -> None:
+        """Seed the job's LCG from two RandomState draws, as gensim's ``init_w2v_config``."""
+        high = int(self.random.randint(0, 2**24))
+        low = int(self.random.randint(0, 2**24))
+        self.next_random = (2**24) * high + low
+
+    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None) -> np.ndarray:
+        """Subsampling: one LCG draw per in-vocabulary token, in corpus order."""
+        if keep_prob is None:
+            return np.ones(ids.shape[0], dtype=bool)
+        sample_int = (keep_prob * (2**32 - 1)).astype(np.uint32).astype(np.int64)
+        thresholds = sample_int[ids].tolist()
+        # gensim discards a token when sample_int[w] < random; keeps it otherwise
+        return np.array([t >= self._next() for t in thresholds], dtype=bool)
+
+    def windows(self, n: int, window: int) -> np.ndarray:
+        """Effective windows: ``window - RandomState.randint(0, window, n)``."""
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        return window - self.random.randint(0, window, n).astype(np.int64)
+
+    def noise(self, n_pairs: int, negative: int) -> np.ndarray:
+        """Noise words (n_pairs, negative): bisect on the integer table, one LCG step each."""
+        top = int(self.cum_table[-1])
+        raw = [self._next() % top for _ in range(n_pairs * negative)]
+        ids = np.searchsorted(self.cum_table, np.array(raw, dtype=np.int64), side="left")
+        return ids.reshape(n_pairs, negative)
