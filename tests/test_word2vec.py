@@ -193,3 +193,14 @@ def test_train_before_build_vocab_says_what_to_do():
 def test_generator_corpus_is_read_once_and_trained(toy):
     model = Word2Vec((s for s in toy), min_count=1, vector_size=8, epochs=1, **QUIET)
     assert model.history[0]["raw_words"] == sum(len(s) for s in toy)
+
+
+@pytest.mark.parametrize("engine", ["minibatch", "per_pair"])
+@pytest.mark.parametrize("hs, negative", [(0, 5), (1, 0)])
+def test_a_corpus_without_pairs_trains_nothing_and_says_so(engine, hs, negative):
+    """One-word sentences have no (context, centre) pair: nothing moves, nothing breaks."""
+    model = Word2Vec([["alpha"], ["beta"], ["alpha"]], min_count=1, vector_size=4, epochs=2,
+                     hs=hs, negative=negative, engine=engine, **QUIET)
+    start = initial_vectors(len(model.wv), 4, model.seed)
+    assert [h["pairs"] for h in model.history] == [0, 0]
+    assert np.array_equal(model.wv.vectors, start)

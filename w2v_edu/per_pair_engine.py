@@ -200,14 +200,14 @@ def run_epoch(
         # reduced window b_i uniform in 1..window, one per effective word of the job
         b = draws.windows(n, window) if shrink_windows else np.full(n, window)
         # all (context j, centre i) pairs of the job in gensim's order, sentence by sentence
-        starts = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]]) if n else np.zeros(0, int)
-        context_pos, centre_pos = [], []
-        for s0, s1 in zip(starts.tolist(), np.r_[starts[1:], n].tolist(), strict=True):
+        bounds_kept = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1], True])
+        context_pos, centre_pos = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for s0, s1 in zip(bounds_kept[:-1].tolist(), bounds_kept[1:].tolist(), strict=True):
             j, i = pair_positions(b[s0:s1])
             context_pos.append(j + s0)
             centre_pos.append(i + s0)
-        inputs = ids[np.concatenate(context_pos)].tolist() if n else []
-        centres = ids[np.concatenate(centre_pos)].tolist() if n else []
+        inputs = ids[np.concatenate(context_pos)].tolist()
+        centres = ids[np.concatenate(centre_pos)].tolist()
         drawn = draws.noise(len(centres), negative) if syn1neg is not None else None
         job_loss = 0.0
         for p, (word_j, centre) in enumerate(zip(inputs, centres, strict=True)):
