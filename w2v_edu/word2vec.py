@@ -222,7 +222,7 @@ class Word2Vec:
         self.syn1 = None
         self.history: list[dict] = []
         self._corpus = None
-        self._rng = None
+        self._draws = None
         if sentences is not None:
             self.build_vocab(sentences)
             self.train()
@@ -263,12 +263,11 @@ class Word2Vec:
         self.syn1neg = np.zeros((V, d), dtype=np.float32) if self.negative else None
         # syn1 has V rows like gensim's; the V - 1 inner nodes use rows 0..V-2
         self.syn1 = np.zeros((V, d), dtype=np.float32) if self.hs else None
-        # every random draw of training comes from this stream (seeded, continues across calls)
-        self._rng = np.random.default_rng([self.seed, 1])
+        # every random draw of training comes from one seeded stream (continues across calls)
         if self.gensim_rng:
             self._draws = GensimDraws(self.seed, self.vocab.counts, self.ns_exponent)
         else:
-            self._draws = NumpyDraws(self._rng, self.noise)
+            self._draws = NumpyDraws(np.random.default_rng([self.seed, 1]), self.noise)
         self.history = []
 
     @property
