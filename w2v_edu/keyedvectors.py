@@ -570,8 +570,8 @@ class KeyedVectors:
         """Write the vectors in word2vec.c's format, byte for byte as gensim writes them.
 
         First line ``"V d"``; then per word, in gensim's order -- by descending count when the
-        counts are known (stable: ties keep row order), else row order -- either ``word x_1 ... x_d`` (text,
-        shortest float32 repr of each value) or ``word `` followed by d little-endian float32
+        counts are known (stable: ties keep row order), else row order -- either
+        ``word x_1 ... x_d`` (text, shortest float32 repr of each value) or ``word `` followed by d little-endian float32
         (binary; like gensim, no newline after the bytes — readers strip a leading one).
         Words must not contain spaces or newlines.
         """
