@@ -572,7 +572,8 @@ class KeyedVectors:
         First line ``"V d"``; then per word, in gensim's order -- by descending count when the
         counts are known (stable: ties keep row order), else row order -- either
         ``word x_1 ... x_d`` (text, shortest float32 repr of each value) or ``word `` followed
-        by d little-endian float32 (binary; like gensim, no newline after the bytes — readers strip a leading one).
+        by d little-endian float32 (binary; like gensim, no newline after the bytes -- readers
+        strip a leading one).
         Words must not contain spaces or newlines.
         """
         bad = [w for w in self.index_to_key if (" " in w or "\n" in w or w == "")]
