@@ -9,7 +9,8 @@ Corpora (each a ``list[list[str]]``, one inner list of tokens per sentence/docum
   58,152 tokens; small enough for the per-pair engine.
 * :func:`wiki_sample` -- the 106 English Wikipedia articles of gensim's test data, about
   453k tokens, parsed once with ``gensim.corpora.WikiCorpus`` (about 2 s) and cached under
-  the per-user cache folder (:func:`cache_dir`); articles are cut into sentences of at most 1000 tokens.
+  the per-user cache folder (:func:`cache_dir`); articles are cut into sentences of at most
+  1000 tokens.
 * :func:`toy_corpus` -- the course's own few hundred words of simple sentences.
 
 Benchmark files (paths): :func:`wordsim353_path`, :func:`simlex999_path`,
