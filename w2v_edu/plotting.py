@@ -1,7 +1,7 @@
 """Plotting helpers reused by every lesson: loss curves, contours with optimiser paths,
-learning-rate sweeps and schedules (lessons 01-03), the Huffman tree (lesson 07). Plots of trained word vectors
-(t-SNE / PCA maps, loss and alpha per epoch) are in :mod:`w2v_edu.embedding_plots`; no other
-module draws.
+learning-rate sweeps and schedules (lessons 01-03), the Huffman tree (lesson 07). Plots of
+trained word vectors (t-SNE / PCA maps, loss and alpha per epoch) are in
+:mod:`w2v_edu.embedding_plots`; no other module draws.
 
 Each function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None),
 always sets a title and axis labels, adds a legend when there is more than one
