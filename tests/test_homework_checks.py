@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from homework_helpers import ROOT, namespace_of
 
-from w2v_edu.homework import REGISTRY, check, exercises_of_set, run_exercise
+from w2v_course.homework import REGISTRY, check, exercises_of_set, run_exercise
 from w2v_edu.objectives import log_sigmoid, sigmoid
 
 SETS = sorted({ex.set_id for ex in REGISTRY.values()})

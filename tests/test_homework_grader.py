@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from homework_helpers import ROOT
 
-from w2v_edu.grading import find_submissions, grade, write_csv
-from w2v_edu.grading.grader import detect_set
+from w2v_course.grading import find_submissions, grade, write_csv
+from w2v_course.grading.grader import detect_set
 
 SOL01 = ROOT / "notebooks" / "solutions" / "01_gradient_descent.ipynb"
 
@@ -147,13 +147,13 @@ def test_cli_grades_a_folder(tmp_path):
     d.mkdir()
     (d / "broken.ipynb").write_text("not a notebook")
     out = tmp_path / "g.csv"
-    r = subprocess.run([sys.executable, "-m", "w2v_edu.grading", "grade", str(d), "--out",
+    r = subprocess.run([sys.executable, "-m", "w2v_course.grading", "grade", str(d), "--out",
                         str(out)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "graded 1 submission" in r.stdout
     assert out.read_text().splitlines()[0] == "submission,exercise,points,max_points,feedback"
-    r = subprocess.run([sys.executable, "-m", "w2v_edu.grading", "grade", str(tmp_path / "none")],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-m", "w2v_course.grading", "grade",
+                        str(tmp_path / "none")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no such file" in r.stderr
 
 

@@ -2,13 +2,13 @@
 
 In an exercise notebook::
 
-    from w2v_edu.homework import check
+    from w2v_course.homework import check
     check("01.least_squares_grad", least_squares_grad)
 
 prints one PASS/FAIL line per case with points and, on a failure, a hint aimed at the likely
 mistake. ``check`` never raises. The exercises live in ``homework/NN_name.py`` masters (see
-:mod:`w2v_edu.homework.master`); ``python -m w2v_edu.homework build`` generates the notebooks;
-``python -m w2v_edu.grading grade PATH... --out grades.csv`` grades submissions.
+:mod:`w2v_course.homework.master`); ``python -m w2v_course.homework build`` generates the notebooks;
+``python -m w2v_course.grading grade PATH... --out grades.csv`` grades submissions.
 """
 
 from . import sets as _sets  # noqa: F401  (registers every exercise)

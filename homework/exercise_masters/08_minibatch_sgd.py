@@ -1,5 +1,5 @@
 # Master source of homework set 08 (lesson 08: training on real text with the mini-batch engine).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 08 - The vectorised mini-batch update
@@ -12,7 +12,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.objectives import negative_sampling_loss_and_grad_batch
 
 # %% [markdown]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m w2v_edu.grading grade PATH... --out grades.csv``."""
+"""Command line: ``python -m w2v_course.grading grade PATH... --out grades.csv``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .grader import DEFAULT_TIMEOUT, DEFAULT_WORKERS, find_submissions, grade, w
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m w2v_edu.grading",
+        prog="python -m w2v_course.grading",
         description="Grade homework notebooks: each runs in its own kernel, checks are re-run "
                     "on the functions it defines, one CSV row per (submission, exercise).")
     sub = parser.add_subparsers(dest="command", required=True)

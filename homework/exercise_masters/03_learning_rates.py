@@ -1,5 +1,5 @@
 # Master source of homework set 03 (lesson 03: learning rates and schedules).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 03 - Learning rates and schedules
@@ -12,7 +12,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.schedules import constant, linear_decay
 from w2v_edu.toy_problems import least_squares_solution, make_linear_regression
 

@@ -1,5 +1,5 @@
 # Master source of homework set 07 (lesson 07: hierarchical softmax).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 07 - Hierarchical softmax
@@ -13,7 +13,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.huffman import build_huffman_tree
 from w2v_edu.objectives import log_sigmoid, sigmoid
 

@@ -1,5 +1,5 @@
 # Master source of homework set 04 (lesson 04: from text to training pairs).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 04 - From text to training pairs
@@ -11,7 +11,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 
 # a tiny encoded sentence (word ids) and made-up counts for a vocabulary of 6 words
 sentence = np.array([0, 3, 1, 0, 5, 2, 4])

@@ -1,13 +1,14 @@
 """Build the exercise and solution notebooks from the masters in ``homework/``.
 
-``python -m w2v_edu.homework build`` writes, for every ``homework/NN_name.py``,
+``python -m w2v_course.homework build`` writes, for every master
+``homework/exercise_masters/NN_name.py``,
 
 * ``notebooks/exercises/NN_name.ipynb``: solutions replaced by a stub;
 * ``notebooks/solutions/NN_name.ipynb``: the full solution.
 
 Output is deterministic: stable cell ids (``NN-cKK``, the same in both versions), no outputs,
 ``execution_count`` null, sorted JSON keys, so a rebuild of unchanged masters changes no byte.
-``python -m w2v_edu.homework build --check`` only compares and exits 1 when a committed notebook
+``python -m w2v_course.homework build --check`` only compares and exits 1 when a committed notebook
 differs from what the build generates.
 """
 
@@ -21,24 +22,31 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from .master import Master, parse_master, render
 
 VERSIONS = {"exercise": "exercises", "solution": "solutions"}
+MASTERS_DIR = Path("homework") / "exercise_masters"  # relative to the repository root
+MASTER_GLOB = "[0-9][0-9]_*.py"
 
 
 def find_repo_root(start: str | Path | None = None) -> Path:
-    """The repository holding ``homework/``: from ``start`` (or the cwd) upwards, else the
-    checkout the package was installed from (editable install)."""
+    """The repository holding ``homework/exercise_masters/``: from ``start`` (or the cwd) upwards,
+    else the checkout the package was installed from (editable install)."""
     candidates = []
     here = Path(start or Path.cwd()).resolve()
     candidates += [here, *here.parents]
     candidates.append(Path(__file__).resolve().parents[2])
     for c in candidates:
-        if (c / "homework").is_dir() and any((c / "homework").glob("[0-9][0-9]_*.py")):
+        if (c / MASTERS_DIR).is_dir() and any((c / MASTERS_DIR).glob(MASTER_GLOB)):
             return c
-    raise FileNotFoundError("expected a folder with homework/NN_name.py masters in "
+    raise FileNotFoundError(f"expected a folder {MASTERS_DIR}/ with NN_name.py masters in "
                             f"{here} or above, found none")
 
 
+def master_paths(root: Path) -> list[Path]:
+    """Every master file of the repository at ``root``, in set order."""
+    return sorted((Path(root) / MASTERS_DIR).glob(MASTER_GLOB))
+
+
 def masters(root: Path) -> list[Master]:
-    return [parse_master(p) for p in sorted((root / "homework").glob("[0-9][0-9]_*.py"))]
+    return [parse_master(p) for p in master_paths(root)]
 
 
 def notebook_for(master: Master, version: str) -> nbformat.NotebookNode:
@@ -50,7 +58,7 @@ def notebook_for(master: Master, version: str) -> nbformat.NotebookNode:
                        "name": "python3"},
         "language_info": {"name": "python"},
         "w2v_edu": {"homework_set": master.set_id, "name": master.name, "version": version,
-                    "generated_from": f"homework/{master.path.name}"},
+                    "generated_from": f"{MASTERS_DIR.as_posix()}/{master.path.name}"},
     }
     for k, cell in enumerate(master.cells):
         cid = f"{master.set_id}-c{k:02d}"

@@ -1,5 +1,5 @@
 # Master source of homework set 02 (lesson 02: SGD and mini-batch gradient descent).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 02 - Stochastic and mini-batch gradient descent
@@ -14,7 +14,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.toy_problems import least_squares_solution, make_linear_regression
 
 X, y, w_true = make_linear_regression(n_samples=200, n_features=2, seed=0)

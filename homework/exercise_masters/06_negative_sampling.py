@@ -1,5 +1,5 @@
 # Master source of homework set 06 (lesson 06: negative sampling).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 06 - Negative sampling
@@ -15,7 +15,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.objectives import log_sigmoid, sigmoid
 
 # %% [markdown]

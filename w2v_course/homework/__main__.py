@@ -1,4 +1,4 @@
-"""``python -m w2v_edu.homework build [--check] [--root DIR] [--set NN ...]``."""
+"""``python -m w2v_course.homework build [--check] [--root DIR] [--set NN ...]``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from .build import build
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m w2v_edu.homework",
-        description="Build notebooks/exercises and notebooks/solutions from homework/NN_*.py.")
+        prog="python -m w2v_course.homework",
+        description="Build notebooks/exercises and notebooks/solutions from "
+                    "homework/exercise_masters/NN_*.py.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="generate the exercise and solution notebooks")
     b.add_argument("--check", action="store_true",
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in paths:
             print(f"out of date: {p}")
         if paths:
-            print("run `python -m w2v_edu.homework build` and commit the result")
+            print("run `python -m w2v_course.homework build` and commit the result")
         return 1 if paths else 0
     for p in paths:
         print(f"wrote {p}")

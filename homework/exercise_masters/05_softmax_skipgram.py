@@ -1,5 +1,5 @@
 # Master source of homework set 05 (lesson 05: skip-gram with a full softmax).
-# Edit this file, then run `python -m w2v_edu.homework build`. Format: homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`. Format: homework/README.md.
 
 # %% [markdown]
 # # Homework 05 - Skip-gram with a full softmax
@@ -13,7 +13,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 
 # %% [markdown]
 # ## 1. A stable softmax

@@ -1,6 +1,6 @@
 # Master source of homework set 01 (lesson 01: gradient descent).
-# Edit this file, then run `python -m w2v_edu.homework build`; never edit the generated notebooks.
-# Format: see homework/README.md.
+# Edit this file, then run `python -m w2v_course.homework build`; never edit the generated
+# notebooks. Format: see homework/README.md.
 
 # %% [markdown]
 # # Homework 01 - Gradient descent
@@ -19,7 +19,7 @@
 # %%
 import numpy as np
 
-from w2v_edu.homework import check
+from w2v_course.homework import check
 from w2v_edu.toy_problems import least_squares_solution, make_linear_regression
 
 X, y, w_true = make_linear_regression(n_samples=200, n_features=2, seed=0)

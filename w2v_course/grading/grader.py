@@ -12,7 +12,7 @@ How one submission is graded
    crash), the grader starts a new kernel and re-runs the notebook without the cell that killed it
    (at most ``max_restarts`` times).
 4. Then the grader sends one cell of its own to that kernel, which re-runs the checks on the
-   functions the notebook defines (:mod:`w2v_edu.homework.collect`) and writes the results to a
+   functions the notebook defines (:mod:`w2v_course.homework.collect`) and writes the results to a
    file only the grader knows. What the notebook printed never counts, so printing "PASS" earns
    nothing.
 5. A worker that overruns its whole budget is killed together with its kernel; the submission
@@ -121,7 +121,7 @@ def _set_from_name_only(path: Path) -> str | None:
 
 
 def _exercises(set_id: str | None) -> list[tuple[str, float]]:
-    from w2v_edu.homework import exercises_of_set
+    from w2v_course.homework import exercises_of_set
 
     return [(ex.id, ex.max_points) for ex in exercises_of_set(set_id)] if set_id else []
 
@@ -147,9 +147,9 @@ def _collect_source(set_id: str, out_path: str, nonce: str, only: list[str]) -> 
     return "\n".join([
         "import sys as _w2v_sys",
         "for _w2v_m in [m for m in list(_w2v_sys.modules)",
-        "               if m == 'w2v_edu' or m.startswith('w2v_edu.')]:",
+        "               if m.split('.')[0] in ('w2v_edu', 'w2v_course')]:",
         "    del _w2v_sys.modules[_w2v_m]",
-        "from w2v_edu.homework.collect import collect as _w2v_collect",
+        "from w2v_course.homework.collect import collect as _w2v_collect",
         f"_w2v_collect(globals(), {set_id!r}, {out_path!r}, {nonce!r}, only={only!r})",
     ])
 

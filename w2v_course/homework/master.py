@@ -1,6 +1,7 @@
 """Master sources of the homework sets, and how one becomes two notebooks.
 
-A master is a plain Python file, ``homework/NN_name.py`` at the top of the repository, in the
+A master is a plain Python file, ``homework/exercise_masters/NN_name.py`` (one per set; the
+folder name says what it holds: the masters the exercise notebooks are built from), in the
 "percent" cell format (the one jupytext and VS Code understand; neither is needed here)::
 
     # %% [markdown]
@@ -28,7 +29,8 @@ Rules:
   notebook keeps them and drops only the two marker lines.
 * Cells that call a learner's function directly must be tagged ``raises-exception`` so that the
   untouched exercise notebook still runs under nbval (``check(...)`` calls never raise).
-* Because the markers are comments, a master is valid Python: ``python homework/NN_name.py``
+* Because the markers are comments, a master is valid Python:
+  ``python homework/exercise_masters/NN_name.py``
   runs the reference solution top to bottom.
 """
 
