@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import time
 from pathlib import Path
 
-from .grader import DEFAULT_TIMEOUT, DEFAULT_WORKERS, find_submissions, grade, write_csv
+from .grader import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+    find_submissions,
+    grade,
+    write_csv,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m w2v_course.grading",
-        description="Grade homework notebooks: each runs in its own kernel, checks are re-run "
-                    "on the functions it defines, one CSV row per (submission, exercise).")
+        description="Grade homework notebooks: each runs in its own sandboxed kernel; its "
+                    "functions' outputs on the grader's inputs are judged in the grader; one "
+                    "CSV row per (submission, exercise).")
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade notebooks and/or folders of notebooks")
     g.add_argument("paths", nargs="+", metavar="PATH", help="a .ipynb file or a folder")
@@ -25,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"kernels run at the same time (default {DEFAULT_WORKERS})")
     g.add_argument("--set", dest="set_id", default=None, metavar="NN",
                    help="grade every notebook as this set (default: read from the notebook)")
+    g.add_argument("--seed", type=int, default=None,
+                   help="seed of the graded inputs (default: fresh; printed, to reproduce a run)")
+    g.add_argument("--strict", action="store_true",
+                   help="score 0 for a function that calls the package's own answer")
+    g.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                   help=f"memory limit of each kernel in MiB (default {DEFAULT_MEMORY_MB})")
+    g.add_argument("--no-sandbox-user", dest="sandbox_user", action="store_false", default=None,
+                   help="as root: run kernels as root too (default: an unprivileged uid each)")
     g.add_argument("--quiet", action="store_true", help="no per-submission progress lines")
     args = parser.parse_args(argv)
 
@@ -36,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     if not subs:
         print("error: no .ipynb files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
+    if args.seed is not None and args.seed < 0:
+        print(f"error: expected --seed >= 0, got {args.seed}", file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else secrets.randbits(62)
     t0 = time.perf_counter()
 
     def progress(sub_name, rows, seconds):
@@ -45,11 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         mx = sum(r.max_points for r in rows)
         print(f"{sub_name}: {pts:g}/{mx:g}  ({seconds:.1f} s)", flush=True)
 
-    rows = grade(subs, timeout=args.timeout, workers=args.workers, set_id=args.set_id,
-                 on_done=progress)
+    try:
+        rows = grade(subs, timeout=args.timeout, workers=args.workers, set_id=args.set_id,
+                     seed=seed, strict=args.strict, memory_mb=args.memory_mb,
+                     sandbox_user=args.sandbox_user, on_done=progress)
+    except (RuntimeError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     write_csv(rows, args.out)
     print(f"graded {len(subs)} submission(s) in {time.perf_counter() - t0:.1f} s "
-          f"-> {args.out} ({len(rows)} rows)")
+          f"-> {args.out} ({len(rows)} rows); inputs from --seed {seed}")
     return 0
 
 

@@ -1,53 +1,57 @@
-"""Execute homework submissions and score them.
+"""Execute homework submissions in sandboxed kernels and judge their outputs in the grader.
 
-How one submission is graded
-----------------------------
-1. It is read with nbformat. A file that is not a readable notebook scores 0 with the reason.
-2. Its set (``01`` ... ``08``) comes from the notebook metadata the build writes, else from the
-   file name (``01_gradient_descent.ipynb``), else from its ``check("NN.…")`` calls.
-3. It runs in a fresh kernel of the grader's own Python (so ``w2v_edu`` is importable), in its own
-   worker process, cell by cell with nbclient. A cell that raises does not stop the run. A cell that
-   runs longer than ``cell_timeout`` is interrupted; after ``timeout`` seconds in total the
-   remaining cells are skipped. When the kernel dies (``os._exit``, ``os.kill``, ``exit()``, a
-   crash), the grader starts a new kernel and re-runs the notebook without the cell that killed it
-   (at most ``max_restarts`` times).
-4. Then the grader sends one cell of its own to that kernel, which re-runs the checks on the
-   functions the notebook defines (:mod:`w2v_course.homework.collect`) and writes the results to a
-   file only the grader knows. What the notebook printed never counts, so printing "PASS" earns
-   nothing.
-5. A worker that overruns its whole budget is killed together with its kernel; the submission
-   scores what was collected (usually 0) with the reason.
-
-Limits: the checks run in the student's kernel, so deliberately hostile code (monkeypatching
-NumPy, background threads) could still interfere; this grader defends against mistakes, runaway
-code and fake output, not against an attacker. Review notebooks whose scores look odd.
+The design and the threat model are described in :mod:`w2v_course.grading` (and in
+``homework/README.md``). This module runs it: a pool of worker processes, one submission each;
+in every worker a kernel runs the notebook, the grader's requests collect the function's outputs
+on grader-made inputs, and the verdict is reached in the worker after the kernel is gone.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
+import hashlib
 import json
 import multiprocessing as mp
 import os
+import queue
 import re
 import secrets
+import select
 import shutil
-import signal
+import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from w2v_course import wire
+from w2v_course.homework import REGISTRY, exercises_of_set, run_exercise
+
+from . import judge, policy, processes, references, runner
+
 DEFAULT_TIMEOUT = 120.0  # seconds for all cells of one submission
 DEFAULT_CELL_TIMEOUT = 30.0  # seconds for one cell before it is interrupted
-DEFAULT_CHECK_TIMEOUT = 60.0  # seconds for re-running the checks (each case has its own 5 s)
+DEFAULT_CHECK_TIMEOUT = 60.0  # seconds for one exercise's calls (each case also has its own 5 s)
 DEFAULT_WORKERS = 2
-STARTUP_GRACE = 30.0  # kernel start-up and process overhead before a worker is killed
-MAX_RESTARTS = 5  # bounded by the time budget too
+DEFAULT_MEMORY_MB = 3072  # address space of a kernel and everything it starts
+STARTUP_GRACE = 60.0  # kernel starts and process overhead before a worker is killed
+MAX_RESTARTS = 5  # kernel restarts per submission (bounded by the time budget too)
+SANDBOX_UID_BASE = 1_900_000_000  # worker slot k runs its kernels as uid BASE + k (as root)
+SANDBOX_NPROC = 64  # processes (threads included) of one sandbox uid
 
 FIELDS = ["submission", "exercise", "points", "max_points", "feedback"]
+
+_SOCKET_LIMITS = {  # what the grader accepts from a kernel: (largest message, queued messages)
+    "shell": (wire.LIMITS["max_bytes"] * 2, 8),
+    "iopub": (1 << 20, 100),
+    "stdin": (1 << 16, 4),
+    "control": (1 << 20, 8),
+    "hb": (1 << 10, 4),
+}
 
 
 @dataclass
@@ -63,6 +67,25 @@ class GradeRow:
 class Submission:
     path: Path
     name: str
+
+
+@dataclass
+class _Options:
+    timeout: float
+    cell_timeout: float
+    check_timeout: float
+    memory_mb: int
+    strict: bool
+    uid_base: int | None
+
+
+@dataclass
+class _Job:
+    index: int
+    path: str
+    set_id: str
+    seed: int
+    slot: int
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,10 +124,14 @@ _SET_FROM_CHECK = re.compile(r"check\(\s*[\"'](\d\d)\.")
 
 
 def detect_set(nb, path: Path) -> str | None:
-    meta = nb.get("metadata", {}).get("w2v_edu", {}) if isinstance(nb, dict) else {}
-    set_id = meta.get("homework_set") if isinstance(meta, dict) else None
-    if isinstance(set_id, str) and re.fullmatch(r"\d\d", set_id):
-        return set_id
+    """The set of a notebook: its metadata (written by the build), else the file name's ``NN_``
+    prefix, else the set its ``check("NN.…")`` calls name most often."""
+    metadata = nb.get("metadata", {}) if isinstance(nb, dict) else {}
+    for key in ("w2v_edu", "w2v_course"):
+        meta = metadata.get(key, {}) if isinstance(metadata, dict) else {}
+        set_id = meta.get("homework_set") if isinstance(meta, dict) else None
+        if isinstance(set_id, str) and re.fullmatch(r"\d\d", set_id):
+            return set_id
     m = _SET_FROM_NAME.match(path.name)
     if m:
         return m.group(1)
@@ -121,151 +148,426 @@ def _set_from_name_only(path: Path) -> str | None:
 
 
 def _exercises(set_id: str | None) -> list[tuple[str, float]]:
-    from w2v_course.homework import exercises_of_set
-
     return [(ex.id, ex.max_points) for ex in exercises_of_set(set_id)] if set_id else []
 
 
 # --------------------------------------------------------------------------------------------
-# the worker: runs in its own process, one submission
+# what the grader loads once, before any submission runs (inherited by the forked workers)
 # --------------------------------------------------------------------------------------------
-def _kernel_manager():
-    """A kernel of the grader's own interpreter (like nbval's --nbval-current-env)."""
-    import ipykernel.kernelspec
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import AsyncKernelManager
-
-    class _CurrentEnv(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
-                                          **ipykernel.kernelspec.get_kernel_dict())
-
-    return AsyncKernelManager(kernel_name="w2v-edu-grader", kernel_spec_manager=_CurrentEnv())
+_STATE: dict = {}
 
 
-def _collect_source(set_id: str, out_path: str, nonce: str, only: list[str]) -> str:
-    return "\n".join([
-        "import sys as _w2v_sys",
-        "for _w2v_m in [m for m in list(_w2v_sys.modules)",
-        "               if m.split('.')[0] in ('w2v_edu', 'w2v_course')]:",
-        "    del _w2v_sys.modules[_w2v_m]",
-        "from w2v_course.homework.collect import collect as _w2v_collect",
-        f"_w2v_collect(globals(), {set_id!r}, {out_path!r}, {nonce!r}, only={only!r})",
-    ])
+def _course_files() -> list[Path]:
+    import w2v_course
+    import w2v_edu
+
+    roots = [Path(w2v_edu.__file__).parent, Path(w2v_course.__file__).parent]
+    files = [f for r in roots for f in sorted(r.rglob("*.py"))]
+    try:
+        from w2v_course.homework.build import find_repo_root, master_paths
+
+        files += master_paths(find_repo_root())
+    except FileNotFoundError:
+        pass
+    return files
 
 
-def _read_results(path: str, nonce: str) -> tuple[dict[str, dict], str | None, bool]:
-    """(first result per exercise, exercise started but unfinished, done flag)."""
-    results: dict[str, dict] = {}
-    started = None
-    done = False
-    if not os.path.exists(path):
-        return results, None, False
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not isinstance(rec, dict) or rec.get("nonce") != nonce:
-                continue
-            if "started" in rec:
-                started = rec["started"]
-            elif rec.get("done"):
-                done = True
-            elif "exercise" in rec and rec["exercise"] not in results:
-                results[rec["exercise"]] = rec
-                if started == rec["exercise"]:
-                    started = None
-    return results, started, done
-
-
-def _run_submission(path: str, set_id: str, timeout: float, cell_timeout: float,
-                    check_timeout: float, workdir: str, pid_file: str) -> dict:
-    """Execute one notebook and collect its results (inside the worker process)."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    code_cells = [i for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"]
-    exercise_ids = [e for e, _ in _exercises(set_id)]
-    notes: list[str] = []
-    results: dict[str, dict] = {}
-    killed_by: dict[str, str] = {}
-    skip: set[int] = set()
-    deadline = time.monotonic() + timeout
-    nonce = secrets.token_hex(16)
-    out_path = os.path.join(tempfile.mkdtemp(prefix="w2v-grade-"), f"results-{nonce}.jsonl")
-    cwd = str(Path(path).resolve().parent)
-
-    for _attempt in range(MAX_RESTARTS + 1):
-        km = _kernel_manager()
-        client = NotebookClient(nb, km=km, timeout=cell_timeout, allow_errors=True,
-                                interrupt_on_timeout=True, startup_timeout=60,
-                                shutdown_kernel="immediate", record_timing=False)
-        died_at: int | None = None
+def _fingerprint() -> dict[str, str]:
+    out = {}
+    for f in _STATE.get("files", []):
         try:
-            with client.setup_kernel(cwd=cwd):
-                try:
-                    pid = km.provisioner.process.pid  # type: ignore[union-attr]
-                    Path(pid_file).write_text(str(pid))
-                except Exception:  # noqa: BLE001 - best effort
-                    pass
-                # 1. the student's cells
-                for i in code_cells:
+            out[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            out[str(f)] = "unreadable"
+    return out
+
+
+def _changed_files(before: dict[str, str]) -> list[str]:
+    after = _fingerprint()
+    return sorted(f for f in set(before) | set(after) if before.get(f) != after.get(f))
+
+
+def _preload(set_ids: set[str]) -> None:
+    """Load the references, resolve the policy's twins, and self-test: every reference solution
+    must pass its own checks (this also imports every module the judge needs, before any
+    student code runs, so a file changed on disk later cannot change a verdict)."""
+    refs = references.load_references()
+    missing = sorted(s for s in set_ids if s not in refs)
+    if missing:
+        raise FileNotFoundError(f"no exercise master for set(s) {', '.join(missing)}")
+    twins = {s: policy.twins_of_set(s) for s in set_ids}
+    for s in sorted(set_ids):
+        for ex in exercises_of_set(s):
+            res = run_exercise(ex.id, refs[s][ex.func_name], seed=0)
+            if res.points != res.max_points:
+                raise RuntimeError(f"the reference solution of {ex.id} fails its own checks; "
+                                   f"the grader will not run:\n{res.report()}")
+        judge.plan_set(s, 0, refs)
+    _STATE.update(references=refs, twins=twins,
+                  watch={s: policy.watch_list(t) for s, t in twins.items()},
+                  wire_source=Path(wire.__file__).read_text(encoding="utf-8"),
+                  runner_source=Path(runner.__file__).read_text(encoding="utf-8"))
+    _STATE["files"] = _course_files()
+    _STATE["fingerprint"] = _fingerprint()
+
+
+# --------------------------------------------------------------------------------------------
+# one kernel
+# --------------------------------------------------------------------------------------------
+def _client_class():
+    import zmq
+    from jupyter_client.blocking.client import BlockingKernelClient
+    from jupyter_client.channels import ZMQSocketChannel  # noqa: F401
+    from jupyter_client.connect import channel_socket_types
+
+    class _GraderClient(BlockingKernelClient):
+        """A client whose sockets refuse oversized messages and queue only a few."""
+
+        def _create_connected_socket(self, channel, identity=None):
+            sock = self.context.socket(channel_socket_types[channel])
+            size, hwm = _SOCKET_LIMITS.get(channel, (1 << 20, 8))
+            sock.setsockopt(zmq.MAXMSGSIZE, size)
+            sock.setsockopt(zmq.RCVHWM, hwm)
+            sock.linger = 0
+            if identity:
+                sock.identity = identity
+            sock.connect(self._make_url(channel))
+            return sock
+
+    return _GraderClient
+
+
+def _kernel_env(scratch: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith(("JPY_", "JUPYTER_")):
+            del env[k]
+    env.update(HOME=scratch, TMPDIR=scratch, IPYTHONDIR=os.path.join(scratch, ".ipython"),
+               MPLCONFIGDIR=os.path.join(scratch, ".matplotlib"),
+               JUPYTER_RUNTIME_DIR=os.path.join(scratch, ".jupyter"),
+               JUPYTER_DATA_DIR=os.path.join(scratch, ".jupyter"),
+               MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", MALLOC_ARENA_MAX="2", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def _sandbox_argv(opts: _Options, scratch: str, uid: int | None) -> list[str]:
+    argv = [sys.executable, str(Path(__file__).with_name("sandbox.py")),
+            "--memory-mb", str(opts.memory_mb), "--scratch", scratch,
+            "--connection-file", "{connection_file}"]
+    if uid is not None:
+        argv += ["--uid", str(uid), "--nproc", str(SANDBOX_NPROC)]
+    return argv + ["--"]
+
+
+class _Kernel:
+    """One kernel in the sandbox, driven over its own messaging (no outputs are kept)."""
+
+    def __init__(self, opts: _Options, scratch: str, uid: int | None):
+        import ipykernel.kernelspec
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import KernelManager
+
+        prefix = _sandbox_argv(opts, scratch, uid)
+
+        class _SandboxSpecs(KernelSpecManager):
+            def get_kernel_spec(self, kernel_name):
+                spec = dict(ipykernel.kernelspec.get_kernel_dict())
+                spec["argv"] = prefix + list(spec["argv"])
+                return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                              **spec)
+
+        self.km = KernelManager(kernel_name="w2v-course-sandbox",
+                                kernel_spec_manager=_SandboxSpecs())
+        self.km.client_factory = _client_class()
+        self.kc = None
+        self.km.start_kernel(cwd=scratch, env=_kernel_env(scratch))
+        self.kc = self.km.client()
+        self.kc.start_channels(stdin=False, hb=False)
+        self.kc.wait_for_ready(timeout=60)
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.km.is_alive())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _drain_iopub(self) -> None:
+        for _ in range(200):
+            try:
+                self.kc.iopub_channel.get_msg(timeout=0)
+            except queue.Empty:
+                return
+            except Exception:  # noqa: BLE001 - an undecodable message: drop it
+                return
+
+    def execute(self, code: str, timeout: float, *, user_expressions: dict | None = None,
+                store_history: bool = True) -> tuple[str, dict | None]:
+        """("reply", the execute_reply) | ("dead", None) | ("timeout", None)."""
+        msg_id = self.kc.execute(code, silent=False, store_history=store_history,
+                                 user_expressions=user_expressions or {}, allow_stdin=False,
+                                 stop_on_error=False)
+        return self._wait(msg_id, timeout)
+
+    def _wait(self, msg_id: str, timeout: float) -> tuple[str, dict | None]:
+        deadline = time.monotonic() + timeout
+        while True:
+            self._drain_iopub()
+            try:
+                msg = self.kc.get_shell_msg(timeout=0.05)
+            except queue.Empty:
+                if not self.alive():
+                    return "dead", None
+                if time.monotonic() >= deadline:
+                    return "timeout", None
+                continue
+            except Exception:  # noqa: BLE001 - an undecodable message
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id \
+                    and msg.get("msg_type") == "execute_reply":
+                return "reply", msg
+
+    def interrupt(self) -> None:
+        try:
+            self.km.interrupt_kernel()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def run_cell(self, code: str, timeout: float) -> str:
+        """"ok" (ran, perhaps raising), "interrupted", "stuck" (did not stop), "dead"."""
+        msg_id = self.kc.execute(code, silent=False, store_history=True, allow_stdin=False,
+                                 stop_on_error=False)
+        status, _ = self._wait(msg_id, timeout)
+        if status == "reply":
+            return "ok"
+        if status == "dead":
+            return "dead"
+        self.interrupt()
+        status, _ = self._wait(msg_id, 5.0)
+        return "interrupted" if status == "reply" else ("dead" if status == "dead" else "stuck")
+
+    def request(self, plan: judge.ExercisePlan, token: str, watch: list,
+                timeout: float) -> tuple[str, str]:
+        """Run one exercise's calls in the kernel: ("ok", reply JSON text) or (failure, why)."""
+        var = f"_w2v_course_result_{token[:12]}"
+        fn = f"_w2v_course_request_{token[12:24]}"
+        code = (
+            f"def {fn}():\n"
+            f"    ns = {{'__name__': 'w2v_course_runner'}}\n"
+            f"    exec(compile({_STATE['wire_source']!r}, '<w2v-course-wire>', 'exec'), ns)\n"
+            f"    exec(compile({_STATE['runner_source']!r}, {runner.RUNNER_FILENAME!r}, "
+            f"'exec'), ns)\n"
+            f"    return ns['run_request'](globals(), "
+            f"{judge.request_text(plan, watch)!r}, {token!r})\n"
+            f"{var} = {fn}()\n"
+            f"del {fn}\n")
+        msg_id = self.kc.execute(code, silent=False, store_history=False,
+                                 user_expressions={"r": var}, allow_stdin=False,
+                                 stop_on_error=False)
+        status, msg = self._wait(msg_id, timeout)
+        if status != "reply":
+            return status, ""
+        content = msg.get("content", {})
+        if content.get("status") != "ok":
+            return "error", f"{content.get('ename', '?')}: {str(content.get('evalue', ''))[:200]}"
+        try:
+            data = content["user_expressions"]["r"]
+            if data.get("status") != "ok":
+                return "error", f"{data.get('ename', '?')}: {str(data.get('evalue', ''))[:200]}"
+            text = data["data"]["text/plain"]
+        except (KeyError, TypeError, AttributeError):
+            return "error", "the kernel's reply holds no results"
+        if not isinstance(text, str) or len(text) > 2 * wire.LIMITS["max_bytes"] \
+                or text[:1] not in ("'", '"'):
+            return "error", "the kernel's results are not a string"
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
+            return "error", "the kernel's results are not a string"
+        if not isinstance(value, str):
+            return "error", "the kernel's results are not a string"
+        return "ok", value
+
+    def close(self) -> None:
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            try:
+                self.km.kill_kernel()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+# --------------------------------------------------------------------------------------------
+# the worker: one submission, in its own process
+# --------------------------------------------------------------------------------------------
+def _plan_in_child(set_id: str, seed: int) -> list[judge.ExercisePlan]:
+    """Plan in a short-lived child process, so that no process still holds the reference
+    outputs of this submission's inputs while its kernel runs (only the inputs come back)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(r)
+        try:
+            plans = judge.plan_set(set_id, seed, _STATE["references"])
+            data = json.dumps([p.to_dict() for p in plans]).encode()
+        except BaseException as exc:  # noqa: BLE001
+            data = json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(w, view):]
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    doc = json.loads(b"".join(chunks))
+    if isinstance(doc, dict):
+        raise RuntimeError(f"could not plan the checks: {doc['error']}")
+    return [judge.ExercisePlan.from_dict(d) for d in doc]
+
+
+def _cleanup(uid: int | None) -> None:
+    """Kill whatever the kernel left behind: every descendant of this worker (orphans come back
+    to it: it is a child subreaper) and every process of the sandbox uid."""
+    processes.kill_descendants()
+    if uid is not None:
+        processes.kill_uid(uid)
+
+
+def _run_notebook(job: _Job, opts: _Options, cells: list[tuple[int, str]],
+                  plans: list[judge.ExercisePlan]) -> tuple[dict, dict, list[str]]:
+    """Run the cells, then one request per exercise; returns (replies, failures, notes)."""
+    uid = None if opts.uid_base is None else opts.uid_base + job.slot
+    scratch = tempfile.mkdtemp(prefix="w2v-grade-")
+    if uid is not None:
+        os.chown(scratch, uid, uid)
+    os.chmod(scratch, 0o700)
+    watch = _STATE["watch"][job.set_id]
+    replies: dict[str, judge.Reply] = {}
+    failures: dict[str, str] = {}
+    notes: list[str] = []
+    skip: set[int] = set()
+    todo = list(plans)
+    deadline = time.monotonic() + opts.timeout
+    starts = 0
+    try:
+        while todo:
+            if starts > MAX_RESTARTS:
+                notes.append(f"gave up after {MAX_RESTARTS} kernel restarts")
+                break
+            starts += 1
+            try:
+                kernel = _Kernel(opts, scratch, uid)
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"could not start a kernel ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})")
+                break
+            try:
+                restart = False
+                for i, source in cells:  # 1. the student's cells
                     if i in skip:
                         continue
                     left = deadline - time.monotonic()
                     if left <= 0.5:
                         notes.append("time budget used up; later cells were not run")
                         break
-                    client.timeout = max(1, int(min(cell_timeout, left)))
-                    t0 = time.monotonic()
-                    try:
-                        client.execute_cell(nb.cells[i], i)
-                    except Exception as exc:  # noqa: BLE001 - DeadKernelError, timeouts, ...
-                        died_at = i
-                        notes.append(f"the kernel died in cell {i + 1} "
-                                     f"({type(exc).__name__}); re-ran the notebook without it")
-                        break
-                    if time.monotonic() - t0 >= client.timeout:
-                        notes.append(f"cell {i + 1} ran longer than {client.timeout} s and was "
+                    limit = min(opts.cell_timeout, left)
+                    status = kernel.run_cell(source, limit)
+                    if status == "interrupted":
+                        notes.append(f"cell {i + 1} ran longer than {limit:.0f} s and was "
                                      "interrupted")
-                if died_at is not None:
-                    skip.add(died_at)
+                    elif status in ("dead", "stuck"):
+                        skip.add(i)
+                        why = "the kernel died" if status == "dead" else \
+                            f"ran longer than {limit:.0f} s and did not stop when interrupted"
+                        notes.append(f"cell {i + 1}: {why}; re-ran the notebook without it")
+                        restart = True
+                        break
+                if restart:
                     continue
-                # 2. the grader's own cell: re-run the checks in this kernel
-                todo = [e for e in exercise_ids if e not in results and e not in killed_by]
-                if not todo:
-                    break
-                probe = nbformat.v4.new_code_cell(_collect_source(set_id, out_path, nonce, todo))
-                client.timeout = int(check_timeout)
-                try:
-                    client.execute_cell(probe, len(nb.cells))
-                except Exception:  # noqa: BLE001 - the kernel died while checking
-                    pass
-                got, started, done = _read_results(out_path, nonce)
-                results.update({k: v for k, v in got.items() if k not in results})
-                if started and started not in results:
-                    killed_by[started] = ("the kernel died or hung while checking this function "
-                                          "(os._exit, os.kill, sys.exit in a thread, a crash?)")
-                if done or all(e in results or e in killed_by for e in exercise_ids):
-                    break
-                if not started:  # the collect cell itself failed: report it, do not loop
-                    out = probe.get("outputs", [])
-                    err = next((o for o in out if o.get("output_type") == "error"), None)
-                    why = f"{err['ename']}: {err['evalue']}" if err else "no results"
-                    notes.append(f"could not run the checks ({why})")
-                    break
-        except Exception as exc:  # noqa: BLE001 - kernel failed to start etc.
-            notes.append(f"could not run the notebook ({type(exc).__name__}: {exc})")
-            break
-    return {"results": results, "killed_by": killed_by, "notes": notes}
+                while todo:  # 2. the grader's requests, one per exercise
+                    plan = todo.pop(0)
+                    token = secrets.token_hex(16)
+                    status, text = kernel.request(plan, token, watch, opts.check_timeout)
+                    if status == "ok":
+                        try:
+                            replies[plan.exercise] = judge.parse_reply(text, token, plan)
+                        except wire.WireError as exc:
+                            failures[plan.exercise] = (f"the kernel's report could not be read "
+                                                       f"({str(exc)[:200]})")
+                        continue
+                    if status == "dead":
+                        failures[plan.exercise] = ("the kernel died while this function was "
+                                                   "checked (os._exit, os.kill, sys.exit in a "
+                                                   "thread, a crash?)")
+                    elif status == "timeout":
+                        failures[plan.exercise] = (
+                            f"checking this function did not finish within "
+                            f"{opts.check_timeout:g} s (a loop that ignores the time limit?)")
+                    else:
+                        failures[plan.exercise] = f"the checks could not run ({text})"
+                        continue
+                    break  # a dead or stuck kernel: start a new one for the rest
+            finally:
+                kernel.close()
+                _cleanup(uid)
+    finally:
+        _cleanup(uid)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return replies, failures, notes
 
 
-def _worker_main(path: str, set_id: str, timeout: float, cell_timeout: float,
-                 check_timeout: float, workdir: str, out_json: str, pid_file: str) -> None:
-    # quiet: no tracebacks or kernel logs on the lecturer's terminal
+def _grade_job(job: _Job, opts: _Options) -> dict:
+    import nbformat
+
+    nb = nbformat.read(job.path, as_version=4)
+    cells = [(i, str(c.get("source", ""))) for i, c in enumerate(nb.cells)
+             if c.get("cell_type") == "code"]
+    exercises = exercises_of_set(job.set_id)
+    twins = _STATE["twins"][job.set_id]
+    static = policy.static_flags([s for _, s in cells], [ex.func_name for ex in exercises], twins)
+    plans = _plan_in_child(job.set_id, job.seed)
+    before = _fingerprint()
+    replies, failures, notes = _run_notebook(job, opts, cells, plans)
+    # from here on no process of the submission is alive: judge
+    changed = _changed_files(before)
+    if changed:
+        notes.append("files of the course changed while this notebook ran ("
+                     + ", ".join(Path(f).name for f in changed[:5])
+                     + "); the verdict used the copy loaded before grading")
+    rows = []
+    for plan in plans:
+        ex = REGISTRY[plan.exercise]
+        reply = replies.get(plan.exercise)
+        res = judge.judge_exercise(plan, reply, job.seed, failure=failures.get(
+            plan.exercise, "not checked (see notes)"))
+        flags = set(static.get(ex.func_name, set()))
+        if reply is not None:
+            flags |= policy.dynamic_flags(reply.watched, twins)
+        points, feedback = res.points, res.feedback()
+        if flags:
+            feedback = policy.flag_text(flags, opts.strict) + " | " + feedback
+            if opts.strict:
+                points = 0.0
+        rows.append({"exercise": ex.id, "points": points, "max_points": res.max_points,
+                     "feedback": feedback})
+    return {"rows": rows, "notes": notes}
+
+
+def _worker_main(job: _Job, opts: _Options, wfd: int) -> None:
+    processes.set_dumpable(False)
+    processes.set_subreaper(True)
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # the kernel inherits these: keep its warnings off the terminal
@@ -274,17 +576,26 @@ def _worker_main(path: str, set_id: str, timeout: float, cell_timeout: float,
         import logging
 
         logging.disable(logging.CRITICAL)
-        res = _run_submission(path, set_id, timeout, cell_timeout, check_timeout, workdir,
-                              pid_file)
+        payload = _grade_job(job, opts)
     except BaseException as exc:  # noqa: BLE001
-        res = {"results": {}, "killed_by": {}, "notes": [
-            f"could not run the notebook ({type(exc).__name__}: {exc})"]}
-    with open(out_json, "w", encoding="utf-8") as fh:
-        json.dump(res, fh)
+        payload = {"rows": None, "notes": [f"could not grade the notebook "
+                                           f"({type(exc).__name__}: {str(exc)[:300]})"]}
+    finally:
+        try:
+            _cleanup(None if opts.uid_base is None else opts.uid_base + job.slot)
+        except BaseException:  # noqa: BLE001
+            pass
+    data = memoryview(json.dumps(payload).encode())
+    try:
+        while data:
+            data = data[os.write(wfd, data):]
+    finally:
+        os.close(wfd)
+        os._exit(0)
 
 
 # --------------------------------------------------------------------------------------------
-# the parent: a small pool of worker processes with a hard deadline each
+# the parent: a small pool of workers with a hard deadline each
 # --------------------------------------------------------------------------------------------
 def _rows_from(sub: Submission, set_id: str | None, payload: dict | None,
                failure: str | None) -> list[GradeRow]:
@@ -292,38 +603,65 @@ def _rows_from(sub: Submission, set_id: str | None, payload: dict | None,
     if not exercises:
         why = failure or f"could not tell which homework set this is (set {set_id!r} unknown)"
         return [GradeRow(sub.name, "?", 0.0, 0.0, why)]
-    payload = payload or {"results": {}, "killed_by": {}, "notes": []}
-    notes = list(payload.get("notes", []))
+    payload = payload or {}
+    notes = list(payload.get("notes") or [])
     if failure:
         notes.insert(0, failure)
+    by_ex = {r["exercise"]: r for r in payload.get("rows") or [] if isinstance(r, dict)}
     rows = []
     for ex_id, mx in exercises:
-        rec = payload["results"].get(ex_id)
+        rec = by_ex.get(ex_id)
         if rec is not None:
-            pts = float(rec.get("points", 0.0))
-            pts = min(max(pts, 0.0), mx)
+            pts = min(max(float(rec.get("points", 0.0)), 0.0), mx)
             fb = str(rec.get("feedback", ""))
         else:
-            pts = 0.0
-            fb = payload.get("killed_by", {}).get(ex_id) or "not checked (see notes)"
+            pts, fb = 0.0, "not checked (see notes)"
         if notes and pts < mx:
             fb += " [" + "; ".join(dict.fromkeys(notes)) + "]"
         rows.append(GradeRow(sub.name, ex_id, pts, mx, fb))
     return rows
 
 
-def _kill(proc: mp.Process, pid_file: str) -> None:
+def _submission_seed(seed: int, index: int, path: Path) -> int:
+    digest = hashlib.sha256(f"{seed}:{index}:{path.resolve()}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 2
+
+
+_PREFLIGHT: dict[tuple, str | None] = {}
+
+
+def _preflight(opts: _Options) -> str | None:
+    """Why the sandbox user cannot import what a notebook needs (None: it can). Cached."""
+    key = (opts.uid_base, sys.executable, os.environ.get("PYTHONPATH", ""))
+    if key in _PREFLIGHT:
+        return _PREFLIGHT[key]
+    scratch = tempfile.mkdtemp(prefix="w2v-grade-check-")
+    uid = opts.uid_base
     try:
-        kpid = int(Path(pid_file).read_text())
-        os.killpg(kpid, signal.SIGKILL)  # the kernel runs in its own session/process group
-    except (OSError, ValueError):
-        try:
-            os.kill(kpid, signal.SIGKILL)  # type: ignore[possibly-undefined]
-        except (OSError, ValueError, UnboundLocalError, NameError):
-            pass
+        os.chown(scratch, uid, uid)
+        argv = [a for a in _sandbox_argv(opts, scratch, uid)
+                if a not in ("{connection_file}", "--connection-file")]
+        argv += [sys.executable, "-c", "import numpy, ipykernel, w2v_edu, w2v_course.homework"]
+        r = subprocess.run(argv, env=_kernel_env(scratch), capture_output=True, text=True,
+                           timeout=120, cwd=scratch)
+        why = None if r.returncode == 0 else (r.stderr.strip().splitlines() or ["?"])[-1]
+    except (OSError, subprocess.SubprocessError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+    finally:
+        processes.kill_uid(uid)
+        shutil.rmtree(scratch, ignore_errors=True)
+    _PREFLIGHT[key] = why
+    return why
+
+
+def _kill_job(proc: mp.Process, opts: _Options, slot: int) -> None:
+    if proc.pid is not None:
+        processes.kill_descendants(proc.pid)
     if proc.is_alive():
         proc.kill()
     proc.join(5)
+    if opts.uid_base is not None:
+        processes.kill_uid(opts.uid_base + slot)
 
 
 def grade_submission(sub: Submission | str | Path, **kwargs) -> list[GradeRow]:
@@ -336,7 +674,8 @@ def grade_submission(sub: Submission | str | Path, **kwargs) -> list[GradeRow]:
 def grade(submissions: Iterable[Submission | str | Path], *, timeout: float = DEFAULT_TIMEOUT,
           cell_timeout: float = DEFAULT_CELL_TIMEOUT,
           check_timeout: float = DEFAULT_CHECK_TIMEOUT, workers: int = DEFAULT_WORKERS,
-          set_id: str | None = None,
+          set_id: str | None = None, seed: int | None = None, strict: bool = False,
+          memory_mb: int = DEFAULT_MEMORY_MB, sandbox_user: bool | None = None,
           on_done: Callable[[str, list[GradeRow], float], None] | None = None
           ) -> list[GradeRow]:
     """Grade notebooks; return one row per (submission, exercise), in submission order.
@@ -350,11 +689,20 @@ def grade(submissions: Iterable[Submission | str | Path], *, timeout: float = DE
     cell_timeout : float
         Seconds before one cell is interrupted.
     check_timeout : float
-        Seconds for re-running the checks after the notebook ran.
+        Seconds for the calls of one exercise in the kernel.
     workers : int
         Submissions graded at the same time, each in its own process and kernel (>= 1).
     set_id : str, optional
         Grade every notebook as this set instead of detecting it.
+    seed : int, optional
+        Seed of the graded inputs (each submission gets its own stream from it); default: fresh
+        random. The same seed and files give the same inputs.
+    strict : bool
+        Score 0 for a function flagged for calling the package's own answer.
+    memory_mb : int
+        Address-space limit of each kernel (and what it starts), in MiB.
+    sandbox_user : bool, optional
+        Run kernels as an unprivileged uid of their own (needs root). Default: when root.
     on_done : callable, optional
         ``on_done(submission_name, rows, seconds)`` after each submission.
     """
@@ -362,68 +710,151 @@ def grade(submissions: Iterable[Submission | str | Path], *, timeout: float = DE
         raise ValueError(f"expected workers to be an int >= 1, got {workers!r}")
     for name, val in (("timeout", timeout), ("cell_timeout", cell_timeout),
                       ("check_timeout", check_timeout)):
-        if not val > 0:
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not val > 0:
             raise ValueError(f"expected {name} > 0 seconds, got {val!r}")
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < 256:
+        raise ValueError(f"expected memory_mb to be an int >= 256, got {memory_mb!r}")
+    if seed is None:
+        seed = secrets.randbits(62)
+    elif isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"expected seed to be None or an int >= 0, got {seed!r}")
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if sandbox_user and not root:
+        raise ValueError("sandbox_user=True needs root (the kernel's uid is changed)")
+    opts = _Options(float(timeout), float(cell_timeout), float(check_timeout), memory_mb,
+                    bool(strict), SANDBOX_UID_BASE if (sandbox_user or (
+                        sandbox_user is None and root)) else None)
     subs = [s if isinstance(s, Submission) else Submission(Path(s), _display(Path(s)))
             for s in submissions]
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    # import the heavy modules once here, so that forked workers inherit them
-    import ipykernel.kernelspec  # noqa: F401
-    import jupyter_client.manager  # noqa: F401
-    import nbclient  # noqa: F401
-    import nbformat  # noqa: F401
 
-    tmp = tempfile.mkdtemp(prefix="w2v-grading-")
     results: dict[int, list[GradeRow]] = {}
-    pending = list(enumerate(subs))
-    running: dict[int, tuple] = {}
-    hard_limit = timeout + check_timeout + STARTUP_GRACE
+    pending: list[tuple[int, Submission, str]] = []
+    for k, sub in enumerate(subs):
+        prepared = _prepare(sub, set_id)
+        if isinstance(prepared, list):  # unreadable: nothing to execute
+            results[k] = prepared
+            if on_done:
+                on_done(sub.name, prepared, 0.0)
+        else:
+            pending.append((k, sub, prepared))
+    if pending:
+        _preload({sid for _, _, sid in pending})
+        why = _preflight(opts) if opts.uid_base is not None else None
+        if why is not None:
+            message = (f"the sandbox user (uid {opts.uid_base}) cannot run the course's Python "
+                       f"({why}); make the checkout and the Python installation readable by "
+                       "all users to grade as an unprivileged uid")
+            if sandbox_user:
+                raise RuntimeError(message)
+            warnings.warn(message + "; kernels run as root instead", RuntimeWarning,
+                          stacklevel=2)
+            opts.uid_base = None
+        _run_pool(pending, subs, opts, seed, workers, results, on_done)
+        changed = _changed_files(_STATE["fingerprint"])
+        if changed:
+            warnings.warn("files of the course changed during grading (a submission wrote "
+                          "them?): " + ", ".join(changed[:10]), RuntimeWarning, stacklevel=2)
+    return [row for k in sorted(results) for row in results[k]]
+
+
+def _run_pool(pending, subs, opts, seed, workers, results, on_done) -> None:
+    ctx = mp.get_context("fork")
+    free_slots = list(range(workers))
+    running: dict[int, dict] = {}
+    me = os.getpid()
+    before_children = {p for p, pp in processes._ppid_map().items() if pp == me} \
+        if processes.LINUX else set()
+    was_dumpable = processes.get_dumpable()
+    was_subreaper = processes.get_subreaper()
+    processes.set_dumpable(False)
+    processes.set_subreaper(True)
     try:
         while pending or running:
-            while pending and len(running) < workers:
-                k, sub = pending.pop(0)
-                t0 = time.monotonic()
-                rows = _prepare(sub, set_id)
-                if isinstance(rows, list):  # unreadable: nothing to execute
-                    results[k] = rows
-                    if on_done:
-                        on_done(sub.name, rows, time.monotonic() - t0)
-                    continue
-                sid = rows
-                out_json = os.path.join(tmp, f"{k}.json")
-                pid_file = os.path.join(tmp, f"{k}.pid")
-                proc = ctx.Process(target=_worker_main, daemon=True, args=(
-                    str(sub.path), sid, timeout, cell_timeout, check_timeout, tmp, out_json,
-                    pid_file))
+            while pending and free_slots:
+                k, sub, sid = pending.pop(0)
+                slot = free_slots.pop(0)
+                job = _Job(k, str(sub.path), sid, _submission_seed(seed, k, sub.path), slot)
+                n_ex = len(exercises_of_set(sid))
+                hard = opts.timeout + n_ex * opts.check_timeout + STARTUP_GRACE * (
+                    1 + MAX_RESTARTS)
+                r, w = os.pipe()
+                proc = ctx.Process(target=_worker_main, args=(job, opts, w), daemon=True)
                 proc.start()
-                running[k] = (sub, sid, proc, t0, out_json, pid_file)
-            time.sleep(0.02)
+                os.close(w)
+                os.set_blocking(r, False)
+                running[k] = dict(sub=sub, sid=sid, proc=proc, t0=time.monotonic(), fd=r,
+                                  buf=bytearray(), eof=False, slot=slot, hard=hard)
+            fds = {v["fd"]: k for k, v in running.items() if not v["eof"]}
+            if fds:
+                ready, _, _ = select.select(list(fds), [], [], 0.05)
+            else:
+                ready = []
+                time.sleep(0.05)
+            for fd in ready:
+                job_state = running[fds[fd]]
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if chunk and len(job_state["buf"]) < (16 << 20):
+                    job_state["buf"] += chunk
+                elif not chunk:
+                    job_state["eof"] = True
             for k in list(running):
-                sub, sid, proc, t0, out_json, pid_file = running[k]
-                elapsed = time.monotonic() - t0
+                st = running[k]
+                elapsed = time.monotonic() - st["t0"]
                 failure = None
-                if proc.is_alive():
-                    if elapsed < hard_limit:
+                if not st["eof"] and st["proc"].is_alive():
+                    if elapsed < st["hard"]:
                         continue
-                    _kill(proc, pid_file)
-                    failure = f"stopped after {elapsed:.0f} s (limit {hard_limit:.0f} s)"
-                proc.join(1)
+                    failure = f"stopped after {elapsed:.0f} s (limit {st['hard']:.0f} s)"
+                if not st["eof"] and failure is None:
+                    continue  # exited; the pipe's EOF comes next round
+                _kill_job(st["proc"], opts, st["slot"])
+                os.close(st["fd"])
+                _kill_orphans(me, before_children, running)
                 payload = None
                 try:
-                    with open(out_json, encoding="utf-8") as fh:
-                        payload = json.load(fh)
-                except (OSError, json.JSONDecodeError):
-                    failure = failure or "the grading process crashed"
-                rows = _rows_from(sub, sid, payload, failure)
+                    payload = json.loads(bytes(st["buf"])) if st["buf"] else None
+                except (ValueError, RecursionError):
+                    payload = None
+                if not isinstance(payload, dict) or payload.get("rows") is None:
+                    failure = failure or "; ".join((payload or {}).get("notes") or []) \
+                        or "the grading process crashed"
+                    payload = None
+                rows = _rows_from(st["sub"], st["sid"], payload, failure)
                 results[k] = rows
+                free_slots.append(st["slot"])
                 del running[k]
                 if on_done:
-                    on_done(sub.name, rows, elapsed)
+                    on_done(st["sub"].name, rows, elapsed)
     finally:
-        for _, _, proc, _, _, pid_file in running.values():
-            _kill(proc, pid_file)
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [row for k in sorted(results) for row in results[k]]
+        for st in running.values():
+            _kill_job(st["proc"], opts, st["slot"])
+            try:
+                os.close(st["fd"])
+            except OSError:
+                pass
+        _kill_orphans(me, before_children, {})
+        if was_subreaper is not None:
+            processes.set_subreaper(was_subreaper)
+        if was_dumpable is not None:
+            processes.set_dumpable(was_dumpable)
+
+
+def _kill_orphans(me: int, before: set[int], running: dict) -> None:
+    """Kill processes re-parented to this (subreaper) process: orphans of a dead worker."""
+    if not processes.LINUX:
+        return
+    live = {st["proc"].pid for st in running.values()}
+    for p, pp in processes._ppid_map().items():
+        if pp == me and p not in before and p not in live:
+            processes.kill_descendants(p)
+            try:
+                os.kill(p, 9)
+                os.waitpid(p, 0)
+            except OSError:
+                pass
 
 
 def _prepare(sub: Submission, forced_set: str | None) -> str | list[GradeRow]:

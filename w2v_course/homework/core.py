@@ -1,11 +1,23 @@
 """The check framework: exercises, cases, per-case PASS/FAIL with points and a targeted hint.
 
 An *exercise* is one function a learner writes (``"01.least_squares_grad"``: set ``01``, function
-``least_squares_grad``). It owns a few *cases*; each case calls the learner's function on seeded
-inputs and compares the answer with reference behaviour (the package's own implementation where one
-exists, otherwise the math written out in the case). When an answer is wrong, the case tries to
-name the likely mistake (a flipped sign, a missing ``1/n``, a wrong shape, an exclusive upper
-bound, ...) instead of only saying "wrong".
+``least_squares_grad``). It owns a few *cases*; a case is a function ``fn(f, rng)`` that draws its
+inputs from ``rng``, calls the learner's function ``f`` through :func:`call` and compares the
+answer with reference behaviour (the package's own implementation where one exists, otherwise the
+math written out in the case). When an answer is wrong, the case tries to name the likely mistake
+(a flipped sign, a missing ``1/n``, a wrong shape, an exclusive upper bound, ...) instead of only
+saying "wrong".
+
+Inputs come from one generator per case: :func:`case_rng` with ``seed=None`` gives the fixed
+*practice* inputs of the notebook's ``check(...)``; the grader passes a seed of its own, drawn
+afresh for every submission, so graded inputs are never the ones a notebook has seen.
+
+The same case code serves both paths. In the notebook ``f`` is the learner's function. When a
+notebook is graded (:mod:`w2v_course.grading`), the case runs twice in the grader's own process:
+once with ``f`` = the reference solution, to record the inputs of every call, and once with ``f``
+= a *replay* of what the learner's function returned for those inputs in the student's kernel
+(data only). So a case must not make its inputs depend on an earlier call's output or on the
+state a call leaves in a generator; the grader detects it if one does (a "check error").
 
 Guarantees, because a learner runs these inside a notebook and a grader runs them unattended:
 
@@ -16,6 +28,10 @@ Guarantees, because a learner runs these inside a notebook and a grader runs the
   threads without it, no time limit applies);
 * the learner's function receives copies of the inputs, so an in-place edit cannot corrupt the
   reference answer.
+
+Rule for case writers: no case may be passable by a constant answer (0, an empty array, ``None``,
+an input returned unchanged, doing nothing in place); ``tests/test_homework_checks.py`` tries
+those on every case.
 """
 
 from __future__ import annotations
@@ -26,6 +42,7 @@ import signal
 import threading
 import time
 import traceback
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +77,24 @@ class StudentError(Exception):
 
 class NotImplementedYet(Exception):
     """The learner's function still raises ``NotImplementedError`` (the stub)."""
+
+
+class ReplayedError(Exception):
+    """An exception the learner's function raised in the student's kernel, replayed as data.
+
+    ``type_name`` is the exception's class name, ``message`` its text, ``where`` the line of the
+    learner's code it came from (all strings, as the kernel reported them).
+    """
+
+    def __init__(self, type_name: str, message: str, where: str = ""):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name = type_name
+        self.message = message
+        self.where = where
+
+
+class CheckError(Exception):
+    """The check itself could not run as planned (a bug in a case, never the learner's fault)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,7 +174,8 @@ def _fmt(x: float) -> str:
 @dataclass
 class Case:
     name: str
-    fn: Callable[[Callable], None]  # fn(student_function) -> None, or raise CaseFailed(hint)
+    # fn(student_function, rng) -> None, or raise CaseFailed(hint); inputs drawn from rng only
+    fn: Callable[[Callable, np.random.Generator], None]
     points: float = 1.0
     timeout: float = DEFAULT_CASE_TIMEOUT
 
@@ -149,6 +185,9 @@ class Exercise:
     id: str  # "NN.function_name"
     title: str
     cases: list[Case]
+    # the package's own answers to this exercise, as dotted names ("w2v_edu.objectives.f");
+    # a graded function that calls one of them is flagged (see w2v_course.grading.policy)
+    twins: tuple[str, ...] = ()
 
     @property
     def set_id(self) -> str:
@@ -166,11 +205,15 @@ class Exercise:
 REGISTRY: dict[str, Exercise] = {}
 
 
-def exercise(exercise_id: str, title: str):
-    """Decorator: register ``build() -> list[Case]`` as the cases of ``exercise_id``."""
+def exercise(exercise_id: str, title: str, *, twins: tuple[str, ...] = ()):
+    """Decorator: register ``build() -> list[Case]`` as the cases of ``exercise_id``.
+
+    ``twins`` names the package functions that answer this exercise (dotted paths such as
+    ``"w2v_edu.objectives.negative_sampling_loss_and_grad"``; a class counts with its methods).
+    """
 
     def deco(build: Callable[[], list[Case]]):
-        REGISTRY[exercise_id] = Exercise(exercise_id, title, build())
+        REGISTRY[exercise_id] = Exercise(exercise_id, title, build(), tuple(twins))
         return build
 
     return deco
@@ -179,6 +222,25 @@ def exercise(exercise_id: str, title: str):
 def exercises_of_set(set_id: str) -> list[Exercise]:
     """The exercises of one set (``"01"``), in registration order (= notebook order)."""
     return [ex for ex in REGISTRY.values() if ex.set_id == set_id]
+
+
+def case_rng(exercise_id: str, index: int, seed: int | None = None) -> np.random.Generator:
+    """The generator of case ``index`` of ``exercise_id``.
+
+    ``seed=None``: the fixed practice inputs of the notebook's ``check``. An int: the inputs of a
+    graded run (a different stream from the practice one for every seed).
+    """
+    key = zlib.crc32(exercise_id.encode("utf-8"))
+    if seed is None:
+        return np.random.default_rng([key, index])
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"expected seed to be None or an int >= 0, got {seed!r}")
+    return np.random.default_rng([int(seed), key, index, 1])
+
+
+def draw_seed(rng: np.random.Generator) -> int:
+    """A seed for a generator the learner's function receives (drawn from the case's rng)."""
+    return int(rng.integers(2**32))
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,7 +300,7 @@ def call(func: Callable, *args, copy: bool = True, **kwargs) -> Any:
         return func(*args, **kwargs)
     except NotImplementedError as exc:
         raise NotImplementedYet() from exc
-    except CheckTimeout:
+    except (CheckTimeout, CaseFailed, CheckError):
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
         raise StudentError(exc, _student_traceback(exc)) from None
@@ -256,25 +318,41 @@ def _student_traceback(exc: BaseException) -> str:
     return f"{where}, line {f.lineno}: {f.line}" if f.line else f"{where}, line {f.lineno}"
 
 
+def _error_type(exc: BaseException) -> str:
+    return exc.type_name if isinstance(exc, ReplayedError) else type(exc).__name__
+
+
 def _describe_student_error(err: StudentError) -> str:
     exc = err.exc
-    if isinstance(exc, SystemExit):
+    kind = _error_type(exc)
+    text = exc.message if isinstance(exc, ReplayedError) else str(exc)
+    where = exc.where if isinstance(exc, ReplayedError) else err.tb
+    if kind == "SystemExit":
         return "your function called sys.exit() / exit(); return a value instead"
-    if isinstance(exc, KeyboardInterrupt):
+    if kind == "KeyboardInterrupt":
         return "interrupted (KeyboardInterrupt)"
-    msg = f"your function raised {type(exc).__name__}: {exc}"
-    if err.tb:
-        msg += f"\n(at {err.tb})"
-    if isinstance(exc, (ValueError, IndexError)) and any(
-            w in str(exc).lower() for w in ("shape", "broadcast", "align")):
+    if kind == "MemoryError":
+        return "your function ran out of memory (an array far too large?)"
+    msg = f"your function raised {kind}: {text}"
+    if where:
+        msg += f"\n(at {where})"
+    if kind in ("ValueError", "IndexError") and any(
+            w in text.lower() for w in ("shape", "broadcast", "align")):
         msg += "\ncheck the shapes: the docstring states each array's shape"
     return msg
 
 
-def run_exercise(exercise_id: str, func: Any, *, timeout: float | None = None) -> ExerciseResult:
-    """Run every case of ``exercise_id`` on ``func`` and return the result. Never raises."""
+def run_exercise(exercise_id: str, func: Any, *, timeout: float | None = None,
+                 seed: int | None = None,
+                 case_func: Callable[[int], Any] | None = None) -> ExerciseResult:
+    """Run every case of ``exercise_id`` on ``func`` and return the result. Never raises.
+
+    ``seed`` selects the inputs (``None``: the practice inputs, see :func:`case_rng`);
+    ``case_func(k)``, when given, is the function to call in case ``k`` instead of ``func``
+    (the grader passes one replay per case); ``timeout=0`` switches the time limit off.
+    """
     try:
-        return _run_exercise(exercise_id, func, timeout=timeout)
+        return _run_exercise(exercise_id, func, timeout=timeout, seed=seed, case_func=case_func)
     except BaseException as exc:  # noqa: BLE001 - the promise is: a check never raises
         ex = REGISTRY.get(exercise_id)
         res = ExerciseResult(exercise_id, ex.title if ex else "?")
@@ -284,7 +362,8 @@ def run_exercise(exercise_id: str, func: Any, *, timeout: float | None = None) -
         return res
 
 
-def _run_exercise(exercise_id: str, func: Any, *, timeout: float | None) -> ExerciseResult:
+def _run_exercise(exercise_id: str, func: Any, *, timeout: float | None, seed: int | None,
+                  case_func: Callable[[int], Any] | None) -> ExerciseResult:
     if exercise_id not in REGISTRY:
         known = ", ".join(sorted(REGISTRY))
         res = ExerciseResult(exercise_id, "unknown exercise")
@@ -292,29 +371,31 @@ def _run_exercise(exercise_id: str, func: Any, *, timeout: float | None) -> Exer
         return res
     ex = REGISTRY[exercise_id]
     res = ExerciseResult(exercise_id, ex.title)
-    if not callable(func):
+    if case_func is None and not callable(func):
         res.note = (f"expected the function {ex.func_name} (a callable), got "
                     f"{type(func).__name__}; pass the function itself, without calling it")
         res.cases = [CaseResult(c.name, False, 0.0, c.points, "", "FAIL") for c in ex.cases]
         return res
     stop_reason = None
-    for case in ex.cases:
+    for k, case in enumerate(ex.cases):
         if stop_reason is not None:
             res.cases.append(CaseResult(case.name, False, 0.0, case.points, stop_reason, "TODO"))
             continue
         limit = case.timeout if timeout is None else timeout
         t0 = time.perf_counter()
         try:
+            f = case_func(k) if case_func is not None else func
             with time_limit(limit), np.errstate(all="ignore"):
-                case.fn(func)
+                case.fn(f, case_rng(exercise_id, k, seed))
             res.cases.append(CaseResult(case.name, True, case.points, case.points))
         except NotImplementedYet:
             stop_reason = "not implemented yet"
             res.note = ("not implemented yet: replace `raise NotImplementedError()` with your "
                         "code, then run this cell again")
             res.cases.append(CaseResult(case.name, False, 0.0, case.points, stop_reason, "TODO"))
-        except CheckTimeout:
-            took = time.perf_counter() - t0
+        except CheckTimeout as exc:
+            # a replayed timeout carries the seconds the kernel measured
+            took = exc.args[0] if exc.args and exc.args[0] else time.perf_counter() - t0
             res.cases.append(CaseResult(
                 case.name, False, 0.0, case.points,
                 f"stopped after {took:.1f} s (limit {limit:g} s): an endless loop? e.g. a while "
@@ -326,8 +407,10 @@ def _run_exercise(exercise_id: str, func: Any, *, timeout: float | None) -> Exer
         except StudentError as exc:
             res.cases.append(CaseResult(case.name, False, 0.0, case.points,
                                         _describe_student_error(exc), "FAIL"))
-            if isinstance(exc.exc, KeyboardInterrupt):
+            if _error_type(exc.exc) == "KeyboardInterrupt":
                 stop_reason = "skipped after an interrupt"
+        except CheckError as exc:
+            res.cases.append(CaseResult(case.name, False, 0.0, case.points, str(exc), "ERROR"))
         except KeyboardInterrupt:
             res.cases.append(CaseResult(case.name, False, 0.0, case.points, "interrupted", "FAIL"))
             stop_reason = "skipped after an interrupt"

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from w2v_edu.toy_problems import least_squares_loss_and_grad
+
 from ..core import Case, CaseFailed, call, exercise, expect_close, expect_true
 
+LS = "w2v_edu.toy_problems.least_squares_loss_and_grad"
+GD = ("w2v_edu.gradient_descent.minibatch_gd", "w2v_edu.gradient_descent.batch_gd",
+      "w2v_edu.gradient_descent.sgd")
 
-def _problem(seed: int, n: int, p: int):
-    rng = np.random.default_rng(seed)
+
+def _problem(rng: np.random.Generator, n: int, p: int):
     X = rng.normal(size=(n, p)) * np.linspace(1.5, 0.5, p)
     w_true = rng.normal(size=p)
     y = X @ w_true + 0.3 * rng.normal(size=n)
@@ -21,22 +26,19 @@ def _problem(seed: int, n: int, p: int):
 
 
 def _ref_loss(w, X, y):
-    from w2v_edu.toy_problems import least_squares_loss_and_grad
-
     return least_squares_loss_and_grad(w, X, y)[0]
 
 
 def _ref_grad(w, X, y):
-    from w2v_edu.toy_problems import least_squares_loss_and_grad
-
     return least_squares_loss_and_grad(w, X, y)[1]
 
 
-@exercise("01.least_squares_loss", "the least-squares loss L(w) = 1/(2n) ||Xw - y||^2")
+@exercise("01.least_squares_loss", "the least-squares loss L(w) = 1/(2n) ||Xw - y||^2",
+          twins=(LS,))
 def _loss_cases():
-    def case(seed, n, p):
-        def fn(f):
-            X, y, w = _problem(seed, n, p)
+    def case(n, p):
+        def fn(f, rng):
+            X, y, w = _problem(rng, n, p)
             r = X @ w - y
             got = call(f, w, X, y)
             if np.ndim(got) != 0 and np.size(got) != 1:
@@ -56,15 +58,15 @@ def _loss_cases():
                          })
         return fn
 
-    return [Case("n=5, p=2", case(0, 5, 2)), Case("n=50, p=3", case(1, 50, 3)),
-            Case("n=200, p=1", case(2, 200, 1))]
+    return [Case("n=5, p=2", case(5, 2)), Case("n=50, p=3", case(50, 3)),
+            Case("n=200, p=1", case(200, 1))]
 
 
-@exercise("01.least_squares_grad", "its gradient 1/n X^T (Xw - y)")
+@exercise("01.least_squares_grad", "its gradient 1/n X^T (Xw - y)", twins=(LS,))
 def _grad_cases():
-    def case(seed, n, p):
-        def fn(f):
-            X, y, w = _problem(seed, n, p)
+    def case(n, p):
+        def fn(f, rng):
+            X, y, w = _problem(rng, n, p)
             want = _ref_grad(w, X, y)
             r = X @ w - y
             expect_close(call(f, w, X, y), want, "the gradient", n=n, mistakes={
@@ -79,38 +81,44 @@ def _grad_cases():
             })
         return fn
 
-    return [Case("n=5, p=2", case(0, 5, 2)), Case("n=50, p=3", case(1, 50, 3)),
-            Case("n=200, p=1", case(3, 200, 1))]
+    return [Case("n=5, p=2", case(5, 2)), Case("n=50, p=3", case(50, 3)),
+            Case("n=200, p=1", case(200, 1))]
+
+
+def _step_mistakes(w, g, lr):
+    return {
+        "w + eta * grad climbs the loss: gradient DEScent subtracts": w + lr * g,
+        "returned only the step -eta * grad; add it to w": -lr * g,
+        "returned only eta * grad; the new w is w - eta * grad": lr * g,
+        "the learning rate is missing": w - g,
+    }
 
 
 @exercise("01.gd_step", "one gradient-descent step w - eta * grad")
 def _step_cases():
-    def value(seed):
-        def fn(f):
-            rng = np.random.default_rng(seed)
-            w, g = rng.normal(size=3), rng.normal(size=3)
-            lr = 0.1 * (seed + 1)
-            expect_close(call(f, w, g, lr), w - lr * g, "the new w", mistakes={
-                "w + eta * grad climbs the loss: gradient DEScent subtracts": w + lr * g,
-                "returned only the step -eta * grad; add it to w": -lr * g,
-                "returned only eta * grad; the new w is w - eta * grad": lr * g,
-                "the learning rate is missing": w - g,
-            })
+    def value(p):
+        def fn(f, rng):
+            w, g = rng.normal(size=p), rng.normal(size=p)
+            lr = float(rng.uniform(0.05, 0.5))
+            expect_close(call(f, w, g, lr), w - lr * g, "the new w",
+                         mistakes=_step_mistakes(w, g, lr))
         return fn
 
-    def no_inplace(f):
-        w = np.array([1.0, -2.0, 0.5])
+    def no_inplace(f, rng):
+        w, g = rng.normal(size=3), rng.normal(size=3)
+        lr = float(rng.uniform(0.05, 0.5))
         keep = w.copy()
-        call(f, w, np.array([0.5, 0.5, 0.5]), 0.1, copy=False)
+        got = call(f, w, g, lr, copy=False)
         expect_true(np.array_equal(w, keep),
                     "your function changed the caller's w in place (w -= ...); return a new "
                     "array (w - lr * grad) so the caller can keep the whole trajectory")
+        expect_close(got, keep - lr * g, "the new w", mistakes=_step_mistakes(keep, g, lr))
 
-    return [Case("p=3, eta=0.1", value(0)), Case("p=3, eta=0.3", value(2)),
+    return [Case("p=3", value(3)), Case("p=6", value(6)),
             Case("leaves the input w unchanged", no_inplace)]
 
 
-@exercise("01.batch_gd", "batch gradient descent: the whole trajectory")
+@exercise("01.batch_gd", "batch gradient descent: the whole trajectory", twins=GD)
 def _bgd_cases():
     def ref(w0, X, y, lr, n_steps):
         W = [np.asarray(w0, dtype=float)]
@@ -118,9 +126,9 @@ def _bgd_cases():
             W.append(W[-1] - lr * _ref_grad(W[-1], X, y))
         return np.array(W)
 
-    def traj(seed, lr, n_steps):
-        def fn(f):
-            X, y, w0 = _problem(seed, 40, 2)
+    def traj(lr, n_steps):
+        def fn(f, rng):
+            X, y, w0 = _problem(rng, 40, 2)
             want = ref(w0, X, y, lr, n_steps)
             got = call(f, w0, X, y, lr, n_steps)
             expect_close(got, want, "the trajectory", rtol=1e-6, atol=1e-9, mistakes={
@@ -133,8 +141,8 @@ def _bgd_cases():
             })
         return fn
 
-    def converges(f):
-        X, y, w0 = _problem(7, 60, 2)
+    def converges(f, rng):
+        X, y, w0 = _problem(rng, 60, 2)
         w_star = np.linalg.lstsq(X, y, rcond=None)[0]
         got = np.asarray(call(f, w0, X, y, 0.5, 400), dtype=float)
         if got.ndim != 2 or got.shape[1] != 2:
@@ -144,5 +152,5 @@ def _bgd_cases():
         expect_true(err < 1e-6, f"after 400 steps with eta = 0.5 the last row is {err:.2e} away "
                                 "from the closed-form solution (expected < 1e-6)")
 
-    return [Case("5 steps, eta=0.1", traj(4, 0.1, 5)), Case("20 steps, eta=0.3", traj(5, 0.3, 20)),
+    return [Case("5 steps, eta=0.1", traj(0.1, 5)), Case("20 steps, eta=0.3", traj(0.3, 20)),
             Case("reaches the least-squares solution", converges)]

@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from w2v_edu.objectives import negative_sampling_loss_and_grad
+
 from ..core import Case, CaseFailed, call, exercise, expect_close, expect_true
+
+NS = ("w2v_edu.objectives.negative_sampling_loss_and_grad",
+      "w2v_edu.objectives.negative_sampling_loss_and_grad_batch")
+PAIR_UPDATE = ("w2v_edu.per_pair_engine.pair_update",)
 
 
 def _sig(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-@exercise("06.negative_sampling_loss_and_grad", "the negative-sampling loss and its gradients")
-def _ns_cases():
-    def case(seed, d, k, scale=1.0):
-        def fn(f):
-            from w2v_edu.objectives import negative_sampling_loss_and_grad
+def _scalar(got):
+    return np.asarray(got, dtype=float).reshape(()) if np.size(got) == 1 else got
 
-            rng = np.random.default_rng(seed)
+
+@exercise("06.negative_sampling_loss_and_grad", "the negative-sampling loss and its gradients",
+          twins=NS)
+def _ns_cases():
+    def case(d, k, scale=1.0):
+        def fn(f, rng):
             v, u = rng.normal(size=d) * scale, rng.normal(size=d) * scale
             N = rng.normal(size=(k, d)) * scale
             loss, dv, du, dN = negative_sampling_loss_and_grad(v, u, N)
@@ -31,17 +39,14 @@ def _ns_cases():
             if not isinstance(got, tuple) or len(got) != 4:
                 raise CaseFailed("expected a tuple (loss, dv, du, dN)")
             pos_only = -np.log(sp)
-            expect_close(np.asarray(got[0], dtype=float).reshape(()) if np.size(got[0]) == 1
-                         else got[0], loss, "the loss", mistakes={
-                             "the negative terms are missing: add -sum_k log sigma(-N_k . v)":
-                                 pos_only,
-                             "sign of the noise scores: the negatives use sigma(-N_k . v)":
-                                 pos_only - np.sum(np.log(sn)),
-                             "a flipped sign: the loss is MINUS the log-likelihood": -loss,
-                         })
+            expect_close(_scalar(got[0]), loss, "the loss", mistakes={
+                "the negative terms are missing: add -sum_k log sigma(-N_k . v)": pos_only,
+                "sign of the noise scores: the negatives use sigma(-N_k . v)":
+                    pos_only - np.sum(np.log(sn)),
+                "a flipped sign: the loss is MINUS the log-likelihood": -loss,
+            })
             expect_close(got[1], dv, "dv", mistakes={
-                "dv and du are swapped: dJ/dv sums over the positive AND the noise words":
-                    du,
+                "dv and du are swapped: dJ/dv sums over the positive AND the noise words": du,
                 "the noise words' contribution to dv is missing: + sum_k sigma(N_k . v) N_k":
                     (sp - 1) * u,
                 "a flipped sign in dv": -dv,
@@ -59,8 +64,8 @@ def _ns_cases():
             })
         return fn
 
-    return [Case("d=4, k=3", case(0, 4, 3)), Case("d=20, k=5", case(1, 20, 5)),
-            Case("k=1", case(2, 6, 1)), Case("large scores (no overflow)", case(3, 5, 4, 20.0))]
+    return [Case("d=4, k=3", case(4, 3)), Case("d=20, k=5", case(20, 5)),
+            Case("k=1", case(6, 1)), Case("large scores (no overflow)", case(5, 4, 20.0))]
 
 
 def _ref_update(syn0, syn1neg, context, centre, negatives, alpha):
@@ -75,14 +80,14 @@ def _ref_update(syn0, syn1neg, context, centre, negatives, alpha):
     syn0[context] += work
 
 
-@exercise("06.sgns_pair_update", "one skip-gram negative-sampling update in gensim's order")
+@exercise("06.sgns_pair_update", "one skip-gram negative-sampling update in gensim's order",
+          twins=PAIR_UPDATE)
 def _update_cases():
-    def case(seed, V, d, k, alpha):
-        def fn(f):
-            rng = np.random.default_rng(seed)
+    def case(V, d, k, alpha):
+        def fn(f, rng):
             syn0 = rng.uniform(-0.5, 0.5, size=(V, d))
             syn1neg = rng.normal(scale=0.3, size=(V, d))
-            context, centre = 1, 2
+            context, centre = (int(i) for i in rng.choice(V, size=2, replace=False))
             negatives = rng.choice(np.setdiff1d(np.arange(V), [centre]), size=k, replace=False)
             want0, want1 = syn0.copy(), syn1neg.copy()
             _ref_update(want0, want1, context, centre, negatives, alpha)
@@ -123,6 +128,6 @@ def _update_cases():
             })
         return fn
 
-    return [Case("V=10, d=4, k=3", case(0, 10, 4, 3, 0.1)),
-            Case("V=30, d=8, k=5", case(1, 30, 8, 5, 0.025)),
-            Case("k=1, alpha=0.5", case(2, 8, 5, 1, 0.5))]
+    return [Case("V=10, d=4, k=3", case(10, 4, 3, 0.1)),
+            Case("V=30, d=8, k=5", case(30, 8, 5, 0.025)),
+            Case("k=1, alpha=0.5", case(8, 5, 1, 0.5))]

@@ -9,26 +9,36 @@ from __future__ import annotations
 
 import numpy as np
 
+from w2v_edu.huffman import build_huffman_tree
+from w2v_edu.objectives import hierarchical_softmax_loss_and_grad
+
 from ..core import Case, CaseFailed, call, exercise, expect_close, expect_true
+
+HS = ("w2v_edu.objectives.hierarchical_softmax_loss_and_grad",
+      "w2v_edu.objectives.hierarchical_softmax_loss_and_grad_batch")
 
 
 def _sig(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-def _path(seed, L, d, scale=1.0):
-    rng = np.random.default_rng(seed)
+def _path(rng, L, d, scale=1.0):
     return (rng.normal(size=d) * scale, rng.normal(size=(L, d)) * scale,
             rng.integers(0, 2, size=L).astype(np.uint8))
 
 
-@exercise("07.path_probability", "the probability of a word: the product along its path")
+def _prob(v, P, c):
+    return np.prod(_sig((1.0 - 2.0 * c) * (P @ v)))
+
+
+@exercise("07.path_probability", "the probability of a word: the product along its path",
+          twins=HS)
 def _prob_cases():
-    def case(seed, L, d):
-        def fn(f):
-            v, P, c = _path(seed, L, d)
+    def case(L, d):
+        def fn(f, rng):
+            v, P, c = _path(rng, L, d)
             s = 1.0 - 2.0 * c
-            want = np.prod(_sig(s * (P @ v)))
+            want = _prob(v, P, c)
             got = call(f, v, P, c)
             if got is not None and np.size(got) == 1:
                 got = np.asarray(got, dtype=float).reshape(())
@@ -46,41 +56,39 @@ def _prob_cases():
                          })
         return fn
 
-    def sums_to_one(f):
-        from w2v_edu.huffman import build_huffman_tree
-
-        rng = np.random.default_rng(5)
+    def sums_to_one(f, rng):
         counts = np.sort(rng.integers(1, 200, size=12))[::-1]
         tree = build_huffman_tree(counts)
         d = 4
         syn1 = rng.normal(size=(len(counts) - 1, d))
         v = rng.normal(size=d)
-        probs = []
+        probs, want = [], []
         for w in range(len(counts)):
-            got = call(f, v, syn1[tree.points[w]], tree.codes[w].copy())
-            arr = np.asarray(got, dtype=float)
+            P, c = syn1[tree.points[w]], tree.codes[w].copy()
+            got = call(f, v, P, c)
+            arr = np.asarray(got, dtype=float) if got is not None else np.zeros(0)
             if arr.size != 1:
                 raise CaseFailed(f"expected one number per word, got shape {arr.shape}")
             probs.append(float(arr.reshape(())))
+            want.append(_prob(v, P, c))
         total = float(np.sum(probs))
         expect_true(np.isfinite(total) and abs(total - 1) < 1e-9,
                     f"over the 12 words of a real Huffman tree the probabilities sum to "
                     f"{total:.6g}, expected 1: at every node the two branches must get "
                     "sigma(x) and sigma(-x)")
+        expect_close(np.array(probs), np.array(want), "the probabilities of the 12 words")
 
-    return [Case("path of 3 nodes", case(0, 3, 4)), Case("path of 10 nodes", case(1, 10, 6)),
+    return [Case("path of 3 nodes", case(3, 4)), Case("path of 10 nodes", case(10, 6)),
             Case("sums to 1 over a whole tree", sums_to_one)]
 
 
-@exercise("07.hierarchical_softmax_loss_and_grad", "the path loss and its gradients")
+@exercise("07.hierarchical_softmax_loss_and_grad", "the path loss and its gradients", twins=HS)
 def _hs_cases():
-    def case(seed, L, d, scale=1.0):
-        def fn(f):
-            from w2v_edu.objectives import hierarchical_softmax_loss_and_grad as ref
-
-            v, P, c = _path(seed, L, d, scale)
-            loss, dv, dP = ref(v, P, c)
-            rloss, rdv, rdP = ref(v, P, 1 - c)  # the reversed convention
+    def case(L, d, scale=1.0):
+        def fn(f, rng):
+            v, P, c = _path(rng, L, d, scale)
+            loss, dv, dP = hierarchical_softmax_loss_and_grad(v, P, c)
+            rloss, rdv, rdP = hierarchical_softmax_loss_and_grad(v, P, 1 - c)  # reversed codes
             got = call(f, v, P, c)
             if not isinstance(got, tuple) or len(got) != 3:
                 raise CaseFailed("expected a tuple (loss, dv, dP)")
@@ -104,6 +112,6 @@ def _hs_cases():
             })
         return fn
 
-    return [Case("path of 4 nodes, d=3", case(0, 4, 3)),
-            Case("path of 12 nodes, d=8", case(1, 12, 8)),
-            Case("large scores (no overflow)", case(2, 5, 4, scale=25.0))]
+    return [Case("path of 4 nodes, d=3", case(4, 3)),
+            Case("path of 12 nodes, d=8", case(12, 8)),
+            Case("large scores (no overflow)", case(5, 4, scale=25.0))]
