@@ -139,7 +139,8 @@ def _one_call(func, call, objects, watcher, budget) -> dict:
     previous = sys.getprofile()
     sys.setprofile(watcher)
     try:
-        with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()):
+        with contextlib.redirect_stdout(_Sink()), contextlib.redirect_stderr(_Sink()), \
+                np.errstate(all="ignore"):  # as check() does in the notebook
             ret = func(*args, **kwargs)
     except NotImplementedError:
         return {"status": "todo"}
