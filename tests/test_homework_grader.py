@@ -59,6 +59,19 @@ def _variant(tmp, name, *, base=SOL01, after=None, code=None, replace=None, at_e
 # ------------------------------------------------------------------------------------------
 # the attacks (cells a student who read the grader's source might add)
 # ------------------------------------------------------------------------------------------
+HANG_IN_GRADER = textwrap.dedent("""\
+    import signal, sys
+        frame = sys._getframe()
+        while frame is not None and frame.f_code.co_filename != '<w2v-course-runner>':
+            frame = frame.f_back
+        if frame is not None:
+            # switch off the signals that would stop it, then hang the grader's request
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            while True:
+                pass
+        return w - lr * grad""")
+
 NUMPY_PATCH = textwrap.dedent("""
     import numpy as np
     _yes = lambda *a, **k: True
@@ -218,9 +231,7 @@ def graded(tmp_path_factory):
     _variant(bad, "os_kill", after="def gd_step",
              code="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     _variant(bad, "kill_in_function", replace=("return w - lr * grad", "import os; os._exit(0)"))
-    _variant(bad, "hang_in_function", replace=(
-        "return w - lr * grad", "while True:\n        try:\n            pass\n"
-                                "        except BaseException:\n            pass"))
+    _variant(bad, "hang_in_function", replace=("return w - lr * grad", HANG_IN_GRADER))
     _variant(bad, "fake_print", after="def gd_step",
              code="print('01.gd_step score: 3/3 - all cases pass')",
              replace=("return w - lr * grad", "return w + lr * grad"))
@@ -328,8 +339,9 @@ def test_exhausting_memory_fails_only_what_exhausts_it(graded):
     rs = _by_exercise(graded[2], "memory_hog.ipynb")
     assert rs["01.least_squares_grad"].points == 0
     assert "out of memory" in rs["01.least_squares_grad"].feedback
-    others = [r for e, r in rs.items() if e != "01.least_squares_grad"]
-    assert all(r.points == r.max_points for r in others), others
+    # the kernel survived the cell that exhausted memory (batch_gd uses the failing gradient)
+    for e in ("01.least_squares_loss", "01.gd_step"):
+        assert rs[e].points == rs[e].max_points, rs[e]
 
 
 def test_corrupt_files_score_zero_with_a_reason(graded):

@@ -47,10 +47,6 @@ FIELDS = ["submission", "exercise", "points", "max_points", "feedback"]
 
 _SOCKET_LIMITS = {  # what the grader accepts from a kernel: (largest message, queued messages)
     "shell": (wire.LIMITS["max_bytes"] * 2, 8),
-    "iopub": (1 << 20, 100),
-    "stdin": (1 << 16, 4),
-    "control": (1 << 20, 8),
-    "hb": (1 << 10, 4),
 }
 
 
@@ -283,8 +279,25 @@ class _Kernel:
         self.kc = None
         self.km.start_kernel(cwd=scratch, env=_kernel_env(scratch))
         self.kc = self.km.client()
-        self.kc.start_channels(stdin=False, hb=False)
-        self.kc.wait_for_ready(timeout=60)
+        # the shell channel only: the kernel's output (iopub) has no subscriber and is dropped
+        # unread by the kernel itself; interrupts are signals
+        self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self._wait_until_ready(60.0)
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.kc.kernel_info()
+            try:
+                msg = self.kc.get_shell_msg(timeout=0.25)
+                if msg.get("msg_type") == "kernel_info_reply":
+                    return
+            except queue.Empty:
+                pass
+            if not self.alive():
+                raise RuntimeError("the kernel died while starting")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not start within {timeout:g} s")
 
     def alive(self) -> bool:
         try:
@@ -292,27 +305,10 @@ class _Kernel:
         except Exception:  # noqa: BLE001
             return False
 
-    def _drain_iopub(self) -> None:
-        for _ in range(200):
-            try:
-                self.kc.iopub_channel.get_msg(timeout=0)
-            except queue.Empty:
-                return
-            except Exception:  # noqa: BLE001 - an undecodable message: drop it
-                return
-
-    def execute(self, code: str, timeout: float, *, user_expressions: dict | None = None,
-                store_history: bool = True) -> tuple[str, dict | None]:
-        """("reply", the execute_reply) | ("dead", None) | ("timeout", None)."""
-        msg_id = self.kc.execute(code, silent=False, store_history=store_history,
-                                 user_expressions=user_expressions or {}, allow_stdin=False,
-                                 stop_on_error=False)
-        return self._wait(msg_id, timeout)
-
     def _wait(self, msg_id: str, timeout: float) -> tuple[str, dict | None]:
+        """("reply", the execute_reply) | ("dead", None) | ("timeout", None)."""
         deadline = time.monotonic() + timeout
         while True:
-            self._drain_iopub()
             try:
                 msg = self.kc.get_shell_msg(timeout=0.05)
             except queue.Empty:

@@ -280,7 +280,9 @@ def judge_exercise(plan: ExercisePlan, reply: Reply | None, seed: int, *,
         else:
             res.note = (f"{ex.func_name} is not a function ({reply.function}); keep the `def` "
                         "with this name")
-        res.cases = [CaseResult(c.name, False, 0.0, c.points, "", "FAIL") for c in ex.cases]
+        # not run: listed in the notebook's report, left out of the feedback column
+        res.cases = [CaseResult(c.name, False, 0.0, c.points, "not run", "TODO")
+                     for c in ex.cases]
         return res
     errors = {k: c["error"] for k, c in enumerate(plan.cases) if c.get("error")}
 

@@ -398,7 +398,8 @@ def _run_exercise(exercise_id: str, func: Any, *, timeout: float | None, seed: i
             took = exc.args[0] if exc.args and exc.args[0] else time.perf_counter() - t0
             res.cases.append(CaseResult(
                 case.name, False, 0.0, case.points,
-                f"stopped after {took:.1f} s (limit {limit:g} s): an endless loop? e.g. a while "
+                f"stopped after {took:.1f} s (limit {limit or case.timeout:g} s): an endless "
+                "loop? e.g. a while "
                 "loop whose counter never changes, or iterating over a list you keep appending to",
                 "FAIL"))
             stop_reason = "skipped after a timeout"
