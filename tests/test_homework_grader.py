@@ -22,6 +22,9 @@ from homework_helpers import ROOT
 from w2v_course.grading import find_submissions, grade, write_csv
 from w2v_course.grading.grader import _submission_seed, detect_set
 
+# where the sandbox uid cannot run this machine's Python, the grader says so and goes on
+pytestmark = pytest.mark.filterwarnings("ignore:the sandbox user:RuntimeWarning")
+
 SOL01 = ROOT / "notebooks" / "solutions" / "01_gradient_descent.ipynb"
 EX01 = ROOT / "notebooks" / "exercises" / "01_gradient_descent.ipynb"
 SOL06 = ROOT / "notebooks" / "solutions" / "06_negative_sampling.ipynb"

@@ -233,6 +233,33 @@ def _client_class():
     return _GraderClient
 
 
+_KERNEL_CONFIG = """\
+# written by the grader: no input history (no SQLite file, no saving thread) in graded kernels
+c.HistoryManager.enabled = False
+"""
+
+
+def _prepare_scratch(scratch: str, uid: int | None) -> None:
+    """The kernel's empty home: its IPython configuration and a copy of the grader's matplotlib
+    font cache (an empty cache would be rebuilt, for seconds, in every kernel that plots)."""
+    profile = Path(scratch, ".ipython", "profile_default")
+    profile.mkdir(parents=True)
+    (profile / "ipython_kernel_config.py").write_text(_KERNEL_CONFIG)
+    mpl = Path(scratch, ".matplotlib")
+    mpl.mkdir()
+    cache = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
+    for f in Path(cache).glob("fontlist-*.json"):
+        try:
+            shutil.copyfile(f, mpl / f.name)
+        except OSError:
+            pass
+    if uid is not None:
+        for root, dirs, files in os.walk(scratch):
+            for name in dirs + files:
+                os.chown(os.path.join(root, name), uid, uid)
+
+
 def _kernel_env(scratch: str) -> dict[str, str]:
     env = dict(os.environ)
     for k in list(env):
@@ -248,7 +275,8 @@ def _kernel_env(scratch: str) -> dict[str, str]:
 
 
 def _sandbox_argv(opts: _Options, scratch: str, uid: int | None) -> list[str]:
-    argv = [sys.executable, str(Path(__file__).with_name("sandbox.py")),
+    # -I -S: the launcher needs the standard library only, so it starts in milliseconds
+    argv = [sys.executable, "-I", "-S", str(Path(__file__).with_name("sandbox.py")),
             "--memory-mb", str(opts.memory_mb), "--scratch", scratch,
             "--connection-file", "{connection_file}"]
     if uid is not None:
@@ -446,6 +474,7 @@ def _run_notebook(job: _Job, opts: _Options, cells: list[tuple[int, str]],
     """Run the cells, then one request per exercise; returns (replies, failures, notes)."""
     uid = None if opts.uid_base is None else opts.uid_base + job.slot
     scratch = tempfile.mkdtemp(prefix="w2v-grade-")
+    _prepare_scratch(scratch, uid)
     if uid is not None:
         os.chown(scratch, uid, uid)
     os.chmod(scratch, 0o700)

@@ -37,7 +37,6 @@ those on every case.
 from __future__ import annotations
 
 import contextlib
-import io
 import signal
 import threading
 import time
@@ -534,15 +533,3 @@ def _generic_hint(arr: np.ndarray, want: np.ndarray, n: int | None) -> str:
 def expect_true(cond: bool, hint: str) -> None:
     if not cond:
         raise CaseFailed(hint)
-
-
-def rng_for(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)
-
-
-@contextlib.contextmanager
-def quiet():
-    """Swallow whatever the learner's code prints (used by the grader)."""
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-        yield
