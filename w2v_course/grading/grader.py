@@ -311,6 +311,12 @@ class _Kernel:
         # unread by the kernel itself; interrupts are signals
         self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         self._wait_until_ready(60.0)
+        # both ends have read the connection file (ports and key): remove it, so that no other
+        # process - another submission's kernel - can find this kernel's key there
+        try:
+            os.remove(self.km.connection_file)
+        except OSError:
+            pass
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -41,7 +41,10 @@ def main(argv: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if args.memory_mb > 0:
         limit = args.memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):  # a platform without an address-space limit (macOS)
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     os.umask(0o077)
     if args.uid is not None:
         if args.connection_file and args.scratch:
