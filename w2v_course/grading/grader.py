@@ -213,7 +213,6 @@ def _preload(set_ids: set[str]) -> None:
 def _client_class():
     import zmq
     from jupyter_client.blocking.client import BlockingKernelClient
-    from jupyter_client.channels import ZMQSocketChannel  # noqa: F401
     from jupyter_client.connect import channel_socket_types
 
     class _GraderClient(BlockingKernelClient):
