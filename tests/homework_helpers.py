@@ -23,5 +23,5 @@ def namespace_of(notebook: Path) -> dict:
         for cell in nb.cells:
             if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
                 continue
-            exec(compile(cell.source, str(notebook), "exec"), ns)  # noqa: S102
+            exec(compile(cell.source, f"<{notebook.name}>", "exec"), ns)  # noqa: S102
     return ns

@@ -324,6 +324,26 @@ def test_dynamic_policy_sees_a_call_hidden_from_the_parser(refs):
     assert "--strict" in policy.flag_text({NS}, True) and NS in policy.flag_text({NS}, False)
 
 
+def test_running_the_course_reference_code_is_flagged(refs, tmp_path):
+    """Loading a master's solution from disk (or calling a check's reference helper)."""
+    from w2v_course.homework.sets import set01_gradient_descent as checks
+
+    master = master_paths(ROOT)[0]
+    ns: dict = {}
+    exec(compile(reference_source(master), str(master), "exec"), ns)  # as a student could
+    got = _grade_in_process(ns, "01", refs)
+    res, reply = got["01.least_squares_loss"]
+    assert res.points == res.max_points
+    assert policy.REFERENCE in policy.dynamic_flags(reply.watched, policy.twins_of_set("01"))
+    got = _grade_in_process({"least_squares_grad": checks._ref_grad}, "01", refs)
+    assert policy.REFERENCE in policy.dynamic_flags(got["01.least_squares_grad"][1].watched, [])
+    cell = ("from w2v_course.grading.references import reference_source\n"
+            "exec(reference_source('homework/exercise_masters/01_gradient_descent.py'))")
+    flags = policy.static_flags([cell], ["gd_step"], policy.twins_of_set("01"))
+    assert flags["gd_step"] == {policy.REFERENCE}
+    assert "reference solutions" in policy.flag_text({policy.REFERENCE}, False)
+
+
 def test_every_twin_resolves_to_package_code():
     for set_id in SETS:
         for t in policy.twins_of_set(set_id):

@@ -192,6 +192,15 @@ TOKEN_RACE = textwrap.dedent("""
     threading.Thread(target=_race, daemon=True).start()
 """)
 
+COPY_REFERENCE = textwrap.dedent("""
+    import pathlib
+    import w2v_course
+    from w2v_course.grading.references import reference_source
+    _master = (pathlib.Path(w2v_course.__file__).parents[1] / "homework" / "exercise_masters"
+               / "01_gradient_descent.py")
+    exec(compile(reference_source(_master), str(_master), "exec"))
+""")
+
 MEMORY_HOG = textwrap.dedent("""
     import numpy as np
     hog = []
@@ -257,6 +266,8 @@ def graded(tmp_path_factory):
     _variant(attacks, "fork_child", base=EX01, at_end=consts + FORK_CHILD)
     _variant(attacks, "huge_output", base=EX01, at_end="import numpy as np\n"
              "def least_squares_grad(w, X, y):\n    return np.zeros(3 * 10**7)")
+    # the course's reference solution, loaded from disk (policy)
+    _variant(attacks, "copy_reference", base=EX01, at_end=COPY_REFERENCE)
     # the package's own answer (policy), plainly and hidden from a reader of the source
     _variant(attacks, "06_package_answer", base=SOL06, at_end=(
         "from w2v_edu.objectives import negative_sampling_loss_and_grad as _pkg\n"
@@ -288,7 +299,7 @@ def _by_exercise(by_sub, suffix):
 
 def test_one_row_per_submission_and_exercise(graded):
     subs, rows, by_sub, _ = graded
-    assert len(by_sub) == len(subs) == 16 + 12 + 9
+    assert len(by_sub) == len(subs) == 16 + 12 + 10
     for name, rs in by_sub.items():
         assert len({r.exercise for r in rs}) == len(rs), name
 
@@ -408,14 +419,23 @@ def test_calling_the_package_answer_is_flagged_but_scored_without_strict(graded)
     assert not any("POLICY" in r.feedback for r in sol.values())
 
 
-def test_strict_scores_the_package_answer_zero(graded):
+def test_loading_the_reference_solution_from_disk_is_flagged(graded):
+    rs = _rows(graded[2], "copy_reference.ipynb")
+    assert all(r.feedback.startswith("POLICY: uses the course's reference solutions")
+               for r in rs), rs
+
+
+def test_strict_scores_the_flagged_functions_zero(graded):
     _, _, _, tmp = graded
-    rows = grade([tmp / "attacks" / "06_package_answer.ipynb"], strict=True, workers=1,
-                 seed=3, cell_timeout=10, timeout=40)
+    rows = grade([tmp / "attacks" / "06_package_answer.ipynb",
+                  tmp / "attacks" / "copy_reference.ipynb"], strict=True, workers=2,
+                 seed=3, cell_timeout=10, timeout=60)
     rs = {r.exercise: r for r in rows}
     assert rs["06.negative_sampling_loss_and_grad"].points == 0
     assert "--strict" in rs["06.negative_sampling_loss_and_grad"].feedback
     assert rs["06.sgns_pair_update"].points == rs["06.sgns_pair_update"].max_points
+    copied = [r for r in rows if r.exercise.startswith("01.")]
+    assert len(copied) == 4 and all(r.points == 0 and "--strict" in r.feedback for r in copied)
 
 
 # ------------------------------------------------------------------------------------------

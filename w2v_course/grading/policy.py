@@ -8,6 +8,9 @@ of the notebook - is **flagged** in the feedback column; with ``--strict`` it al
 Calling other package functions is fine (set 08 may use ``negative_sampling_loss_and_grad_batch``,
 the answer to a set 06 exercise, as a building block).
 
+The same holds for the course's own reference code: a notebook that loads the exercise masters,
+the solution notebooks or the checks' reference helpers from disk is flagged the same way.
+
 Two independent detectors, whose findings are combined:
 
 * **static** (:func:`static_flags`), in the grader's process: the notebook's code cells are
@@ -66,19 +69,34 @@ def twins_of_set(set_id: str) -> list[Twin]:
     return [resolve_twin(n) for n in names]
 
 
+#: the flag for running the course's own reference code instead of the package's answers
+REFERENCE = "the course's reference solutions"
+#: code of these folders is the course's reference (checks, masters): watched in every set
+REFERENCE_WATCH = [["/w2v_course/homework/sets/", "*"], ["/homework/exercise_masters/", "*"],
+                   ["/notebooks/solutions/", "*"]]
+#: words in a notebook's code that show it loads the reference solutions from disk
+REFERENCE_WORDS = ("exercise_masters", "notebooks/solutions", "w2v_course.homework.sets",
+                   "w2v_course/homework/sets", "reference_source", "load_references",
+                   "w2v_course.grading.references")
+
+
 def watch_list(twins: list[Twin]) -> list[list[str]]:
-    """What the kernel's profile hook watches: ``[file suffix, qualified name]`` pairs."""
-    return [[t.file_suffix, t.qualname] for t in twins]
+    """What the kernel's profile hook watches: ``[file suffix, qualified name]`` pairs for the
+    twins, ``["/folder/", "*"]`` for the course's reference code."""
+    return [[t.file_suffix, t.qualname] for t in twins] + [list(w) for w in REFERENCE_WATCH]
 
 
 def dynamic_flags(watched, twins: list[Twin]) -> set[str]:
-    """The twins (dotted names) among the kernel's ``watched`` report."""
+    """The twins (dotted names) and :data:`REFERENCE` among the kernel's ``watched`` report."""
     pairs = set()
     if isinstance(watched, list):
         for item in watched:
             if isinstance(item, list) and len(item) == 2:
                 pairs.add((str(item[0]), str(item[1])))
-    return {t.dotted for t in twins if (t.file_suffix, t.qualname) in pairs}
+    flags = {t.dotted for t in twins if (t.file_suffix, t.qualname) in pairs}
+    if any(tuple(w) in pairs for w in REFERENCE_WATCH):
+        flags.add(REFERENCE)
+    return flags
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,6 +200,7 @@ def static_flags(sources: list[str], func_names: list[str], twins: list[Twin]
             continue
     env, defs = _module_env(trees, twins)
     by_alias = {a: t.dotted for t in twins for a in t.aliases}
+    reads_reference = any(w in str(src) for src in sources for w in REFERENCE_WORDS)
 
     def hits(dotted: set[str]) -> set[str]:
         out = set()
@@ -207,14 +226,25 @@ def static_flags(sources: list[str], func_names: list[str], twins: list[Twin]
                 cache[name] = _uses(defs[name], env, twins)
             dotted, names = cache[name]
             found |= hits(dotted)
+            if any(d.startswith(("w2v_course.homework.sets", "w2v_course.grading"))
+                   for d in dotted):
+                found.add(REFERENCE)
             todo.extend(n for n in names if n in defs)
+        if reads_reference:
+            found.add(REFERENCE)
         result[func] = found
     return result
 
 
 def flag_text(flags: set[str], strict: bool) -> str:
     """The feedback-column note for a flagged function."""
-    names = ", ".join(sorted(flags))
-    text = (f"POLICY: calls {names}, the package's own answer to this set; write the function "
-            "yourself (homework/README.md, 'The package's own answers')")
+    parts = []
+    names = ", ".join(sorted(f for f in flags if f != REFERENCE))
+    if names:
+        parts.append(f"calls {names}, the package's own answer to this set")
+    if REFERENCE in flags:
+        parts.append("uses the course's reference solutions (masters, solution notebooks or "
+                     "checks)")
+    text = ("POLICY: " + "; ".join(parts) + "; write the function yourself (homework/README.md, "
+            "'The package's own answers')")
     return text + (" - scored 0 (--strict)" if strict else "")

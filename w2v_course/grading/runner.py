@@ -29,9 +29,10 @@ Reply (one JSON text, values encoded with :mod:`w2v_course.wire`)::
             | {"status": "unreadable", "reason": ...}
 
 ``after`` holds, for every ndarray argument the call changed, its new value (``null`` when it is
-unchanged or not an array). ``watched`` lists the package functions (from the request's ``watch``
-list) that ran while the student's function ran: the grader's policy on calling the package's own
-answer uses it, together with its own reading of the notebook's source.
+unchanged or not an array). ``watched`` lists the entries of the request's ``watch`` list whose
+code ran while the student's function ran (``[file suffix, qualified name]`` for a package
+function; ``["/folder/", "*"]`` for any code of a folder, such as the course's checks): the
+grader's policy uses it, together with its own reading of the notebook's source.
 """
 
 from __future__ import annotations
@@ -114,9 +115,11 @@ class _Watcher:
             hit = ()
             fname = code.co_filename.replace("\\", "/")
             qual = getattr(code, "co_qualname", code.co_name)
-            for suffix, name in self.watch:
-                if fname.endswith(suffix) and (qual == name or qual.startswith(name + ".")):
-                    hit = (suffix, name)
+            for pattern, name in self.watch:
+                # "/dir/" watches every code object of a folder, "pkg/mod.py" one file
+                in_file = pattern in fname if pattern.startswith("/") else fname.endswith(pattern)
+                if in_file and (name == "*" or qual == name or qual.startswith(name + ".")):
+                    hit = (pattern, name)
                     break
             self._cache[code] = hit
         return hit
