@@ -70,10 +70,10 @@ points for functions that are not correct (or to disturb other grades). The desi
   ``/proc``. Run as root, each worker slot runs its kernels as its own unprivileged uid (with a
   process limit, in a private scratch folder) when that uid can run the course's Python.
 
-Limits, stated plainly: the course's solutions are public, so a notebook that runs a copy of
-them (from memory or from disk) earns what a copied solution earns - that is plagiarism, for
-the lecturer to judge. Calling the package's own answer is flagged
-(:mod:`~w2v_course.grading.policy`; ``strict`` scores it 0). A kernel of the lecturer's own
+Limits, stated plainly: the course's solutions are public, and the package answers most
+exercises. Calling the package's answer, or loading the reference solutions from the course's
+files, is flagged (:mod:`~w2v_course.grading.policy`; ``strict`` scores it 0); a solution pasted
+into the notebook earns what a copied solution earns - plagiarism, for the lecturer to judge. A kernel of the lecturer's own
 user can still signal (kill) the grader's processes or write the lecturer's files: that stops
 the run or costs the submission its marks, but cannot raise a score; graded at the same time,
 two submissions of the same user could disturb each other (grade with ``--workers 1``, or as root
