@@ -63,11 +63,12 @@ def _variant(tmp, name, *, base=SOL01, after=None, code=None, replace=None, at_e
 # the attacks (cells a student who read the grader's source might add)
 # ------------------------------------------------------------------------------------------
 HANG_IN_GRADER = textwrap.dedent("""\
-    import signal, sys
+    import os, signal, sys
         frame = sys._getframe()
         while frame is not None and frame.f_code.co_filename != '<w2v-course-runner>':
             frame = frame.f_back
-        if frame is not None:
+        if frame is not None and not os.path.exists('hung-once'):  # the grader's first call
+            open('hung-once', 'w').close()
             # switch off the signals that would stop it, then hang the grader's request
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -334,6 +335,8 @@ def test_a_function_that_kills_or_hangs_the_kernel_scores_zero_but_others_count(
     assert rs["01.least_squares_grad"].points == rs["01.least_squares_grad"].max_points
     assert rs["01.gd_step"].points == 0
     assert why in rs["01.gd_step"].feedback
+    if name == "hang_in_function":  # it hangs once; the next exercise gets a fresh kernel
+        assert rs["01.batch_gd"].points == rs["01.batch_gd"].max_points
 
 
 def test_printing_pass_earns_nothing(graded):

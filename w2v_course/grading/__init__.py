@@ -73,12 +73,13 @@ points for functions that are not correct (or to disturb other grades). The desi
 Limits, stated plainly: the course's solutions are public, and the package answers most
 exercises. Calling the package's answer, or loading the reference solutions from the course's
 files, is flagged (:mod:`~w2v_course.grading.policy`; ``strict`` scores it 0); a solution pasted
-into the notebook earns what a copied solution earns - plagiarism, for the lecturer to judge. A kernel of the lecturer's own
-user can still signal (kill) the grader's processes or write the lecturer's files: that stops
-the run or costs the submission its marks, but cannot raise a score; graded at the same time,
-two submissions of the same user could disturb each other (grade with ``--workers 1``, or as root
-with sandbox uids). A kernel running as root is not contained by the operating system at all:
-grade as an ordinary user (or in a container) when that matters.
+into the notebook earns what a copied solution earns - plagiarism, for the lecturer to judge.
+A kernel of the lecturer's own user can still signal (kill) the grader's processes or write the
+lecturer's files: that stops the run or costs the submission its marks, but cannot raise a
+score; graded at the same time, two submissions of the same user could disturb each other
+(grade with ``--workers 1``, or as root with sandbox uids). A kernel running as root is not
+contained by the operating system at all: grade as an ordinary user (or in a container) when
+that matters.
 
 Adding an exercise set needs no change here: see ``homework/README.md``.
 """

@@ -533,7 +533,7 @@ def _run_notebook(job: _Job, opts: _Options, cells: list[tuple[int, str]],
                     if status == "ok":
                         try:
                             replies[plan.exercise] = judge.parse_reply(text, token, plan)
-                        except wire.WireError as exc:
+                        except Exception as exc:  # noqa: BLE001 - the kernel's data, refused
                             failures[plan.exercise] = (f"the kernel's report could not be read "
                                                        f"({str(exc)[:200]})")
                         continue
