@@ -32,8 +32,8 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900",
 )
-#: Chromium cannot capture taller pictures than this; longer pages are cut at the bottom.
-MAX_SCREENSHOT_HEIGHT = 16000
+#: The tallest picture taken of a page; a longer page is saved as several pictures.
+MAX_SCREENSHOT_HEIGHT = 12000
 PAGE_TIMEOUT = 60
 
 
@@ -113,6 +113,10 @@ const done = arguments[arguments.length - 1];
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
+  // a reveal.js deck: until it has laid out its slides
+  for (let k = 0; k < 100 && window.Reveal && !Reveal.isReady(); k++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
   done(true);
 })().catch(e => done(String(e)));
 """
@@ -148,19 +152,34 @@ def _is_local(url: str) -> bool:
     return url.split(":", 1)[0] in ("file", "data", "blob", "about")
 
 
-def _save_screenshot(driver, path: Path, full_page: bool) -> Path:
-    """A PNG of the page; the whole page (up to MAX_SCREENSHOT_HEIGHT px) when ``full_page``."""
-    params = {"format": "png"}
-    if full_page:
-        metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-        size = metrics.get("cssContentSize") or metrics["contentSize"]
-        params.update(captureBeyondViewport=True,
-                      clip={"x": 0, "y": 0, "width": size["width"],
-                            "height": min(size["height"], MAX_SCREENSHOT_HEIGHT), "scale": 1})
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", params)
+def _viewport_screenshot(driver, path: Path) -> Path:
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+def _page_screenshots(driver, stem: Path) -> list[Path]:
+    """The whole page: ``stem.png``, and ``stem-2.png``... when it is taller than
+    MAX_SCREENSHOT_HEIGHT. The page is laid out in a window as tall as one picture, so nothing
+    sticky or scrolled moves between the browser and the picture."""
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    width = metrics["cssLayoutViewport"]["clientWidth"]
+    total = int((metrics.get("cssContentSize") or metrics["contentSize"])["height"])
+    height = min(total, MAX_SCREENSHOT_HEIGHT)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    shots = []
+    try:
+        for k in range(-(-total // height)):
+            driver.execute_script(f"window.scrollTo(0, {k * height});")
+            time.sleep(0.3)
+            name = stem.name + (f"-{k + 1}" if k else "") + ".png"
+            shots.append(_viewport_screenshot(driver, stem.with_name(name)))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_script("window.scrollTo(0, 0);")
+    return shots
 
 
 def _deck_screenshots(driver, stem: Path) -> list[Path]:
@@ -178,7 +197,7 @@ def _deck_screenshots(driver, stem: Path) -> list[Path]:
             continue
         driver.execute_script(f"Reveal.slide({slide['h']}, {slide['v']});")
         time.sleep(0.8)  # the slide transition
-        shots.append(_save_screenshot(driver, stem.with_name(f"{stem.name}-{name}.png"), False))
+        shots.append(_viewport_screenshot(driver, stem.with_name(f"{stem.name}-{name}.png")))
     return shots
 
 
@@ -230,7 +249,7 @@ def check_page(driver, page: Path, site: Path, shots: Path | None) -> PageReport
         if driver.execute_script("return typeof Reveal !== 'undefined' && Reveal.isReady();"):
             report.screenshots = _deck_screenshots(driver, stem)
         else:
-            report.screenshots = [_save_screenshot(driver, stem.with_suffix(".png"), True)]
+            report.screenshots = _page_screenshots(driver, stem)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -242,7 +261,8 @@ def site_pages(site: Path) -> list[Path]:
 
 def check_site(site: str | Path, shots: str | Path | None = None,
                pages: list[Path] | None = None) -> list[PageReport]:
-    """Check ``pages`` (default: every page) of the built ``site``; screenshots go to ``shots``.
+    """Check ``pages`` (default: every page) of the built ``site``; screenshots go to ``shots``
+    (its earlier PNGs are removed first).
 
     Raises RuntimeError with the reason when no browser is available.
     """
@@ -251,7 +271,10 @@ def check_site(site: str | Path, shots: str | Path | None = None,
         raise RuntimeError(missing)
     site = Path(site).resolve()
     shots = Path(shots).resolve() if shots is not None else None
-    pages = pages if pages is not None else site_pages(site)
+    if shots is not None:  # the pictures of the last check only
+        for old in shots.glob("*.png"):
+            old.unlink()
+    pages = [Path(p).resolve() for p in pages] if pages is not None else site_pages(site)
     with tempfile.TemporaryDirectory(prefix="w2v-chromium-") as profile:
         driver = start_browser(Path(profile))
         try:

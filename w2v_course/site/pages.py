@@ -11,7 +11,7 @@ Every page is generated at build time, so nothing here needs editing when a less
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import nbformat
@@ -122,6 +122,20 @@ def lesson_bar(course: Course, lesson: Notebook) -> nbformat.NotebookNode:
     return cell
 
 
+def unlink_missing_lessons(markdown: str, course: Course) -> str:
+    """``markdown`` with links to lesson notebooks outside this build turned into plain text.
+
+    A build of part of the course (``--only``) has no page for the other lessons.
+    """
+    built = {n.name for n in course.lessons}
+
+    def keep_or_unlink(m: re.Match) -> str:
+        return m[0] if m["name"] in built else m["text"]
+
+    return re.sub(r"\[(?P<text>[^\]]+)\]\((?P<name>\d{2}_[A-Za-z0-9_]+)\.ipynb\)",
+                  keep_or_unlink, markdown)
+
+
 def write_pages(course: Course, src: Path) -> list[Path]:
     """Write the generated pages into the Sphinx source folder ``src``; return their paths."""
     readme = (course.root / "README.md").read_text(encoding="utf-8")
@@ -134,6 +148,7 @@ def write_pages(course: Course, src: Path) -> list[Path]:
     glossary = course.root / GLOSSARY
     if not glossary.is_file():
         raise FileNotFoundError(f"expected the glossary at {glossary}")
-    shutil.copyfile(glossary, src / "glossary.md")
+    text = unlink_missing_lessons(glossary.read_text(encoding="utf-8"), course)
+    (src / "glossary.md").write_text(text, encoding="utf-8")
     written.append(src / "glossary.md")
     return written

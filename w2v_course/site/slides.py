@@ -11,6 +11,7 @@ reveal.js and MathJax from the site's ``_static/`` instead of a CDN.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -72,6 +73,20 @@ def with_slide_types(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+_PAGE_LINK = re.compile(r"\]\((?!\w+:|#|/)(?P<page>[^)\s]+?)\.(?:md|ipynb)(?P<anchor>#[^)\s]*)?\)")
+
+
+def link_pages_from(nb: nbformat.NotebookNode, up: str) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose Markdown links to course pages (``glossary.md``,
+    ``04_text_to_pairs.ipynb``) point at the site's HTML pages from a deck ``up`` folders deep."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _PAGE_LINK.sub(
+                lambda m: f"]({up}/{m['page']}.html{m['anchor'] or ''})", cell.source)
+    return nb
+
+
 def write_deck(nb: nbformat.NotebookNode, out: Path, site_root: Path) -> Path:
     """Write the reveal.js deck of the executed notebook ``nb`` to ``out`` (an ``.html`` file).
 
@@ -88,6 +103,6 @@ def write_deck(nb: nbformat.NotebookNode, out: Path, site_root: Path) -> Path:
     exporter.reveal_theme = "white"  # reveal.js's own fonts; "simple" loads Google Fonts
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(with_slide_types(nb))
+    body, _ = exporter.from_notebook_node(link_pages_from(with_slide_types(nb), up.as_posix()))
     out.write_text(body, encoding="utf-8")
     return out
