@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from w2v_course.site import assets, course, pages, slides
+from w2v_course.site.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -285,19 +284,15 @@ def test_vendored_renderers_are_installed():
     assert (assets.reveal_source() / "plugin" / "notes" / "notes.js").is_file()
 
 
-# --- the command line ------------------------------------------------------------------------
+# --- the command line (run in-process; tests/test_site_browser.py runs the real command) ------
 
-def _cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "w2v_course.site", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
-
-
-def test_cli_build_rejects_an_empty_selection_with_one_error_line(tmp_path):
-    r = _cli("build", "--only", "99", "--out", str(tmp_path / "site"))
-    assert r.returncode == 2
-    assert r.stderr.startswith("error: --only 99 selects no lesson")
+def test_cli_build_rejects_an_empty_selection_with_one_error_line(tmp_path, capsys):
+    assert main(["build", "--root", str(ROOT), "--only", "99", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --only 99 selects no lesson") and err.count("\n") == 1
+    assert not any(tmp_path.iterdir())  # nothing was built
 
 
-def test_cli_check_says_when_there_is_no_site(tmp_path):
-    r = _cli("check", str(tmp_path))
-    assert r.returncode == 2 and "no built site" in r.stderr
+def test_cli_check_says_when_there_is_no_site(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+    assert "no built site" in capsys.readouterr().err

@@ -6,7 +6,15 @@ Chromium (:mod:`.browser`). Lessons and exercise sets are found on disk (:mod:`.
 listed by hand.
 """
 
-from .build import BuildReport, build_site
 from .course import Course, Notebook, discover
 
 __all__ = ["build_site", "BuildReport", "discover", "Course", "Notebook"]
+
+
+def __getattr__(name: str):
+    # the build pulls in nbclient, nbconvert and Sphinx's helpers: import it only when asked
+    if name in ("build_site", "BuildReport"):
+        from . import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module 'w2v_course.site' has no attribute {name!r}")

@@ -96,14 +96,16 @@ site; they work offline.
 
 {decks}
 
-**Keys:** → / space next slide, ← previous, `Esc` overview of all slides, `S` speaker view,
-`F` full screen. A tall slide scrolls.
+**Keys:** space next slide, ← → between sections, ↑ ↓ within a section, `Esc` overview of all
+slides, `S` speaker view, `F` full screen. A tall slide scrolls.
 
 ## Presenting live in JupyterLab (RISE)
 
 `pip install -r requirements.txt` installs the RISE extension (`jupyterlab-rise`). Open a lesson
 in JupyterLab, run all cells, then press `Alt`+`R` (or use the toolbar's *Render as slides*
 button): the same slides, with live code cells you can edit and re-run in front of the class.
+Offline, choose the theme `white` in *Settings → Settings Editor → RISE* (the default, `simple`,
+asks Google Fonts for its fonts).
 
 The slide boundaries are the cells' *slideshow* metadata (JupyterLab: the property inspector,
 gear icon in the right sidebar → *Slide Type*).

@@ -23,7 +23,10 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 # MathJax 3, copied into _static/mathjax by the build: no CDN.
 mathjax_path = f"mathjax/{MATHJAX_SCRIPT}"
 mathjax3_config = {
-    "tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
+    # textmacros: \_ and friends inside \text{...}, as the lessons write them
+    "loader": {"load": ["[tex]/textmacros"]},
+    "tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+            "packages": {"[+]": ["textmacros"]}},
     "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
     "svg": {"fontCache": "global"},
 }
