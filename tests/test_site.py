@@ -296,3 +296,13 @@ def test_cli_build_rejects_an_empty_selection_with_one_error_line(tmp_path, caps
 def test_cli_check_says_when_there_is_no_site(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
     assert "no built site" in capsys.readouterr().err
+
+
+def test_browser_check_explains_how_to_install_chromium_when_it_is_missing(monkeypatch):
+    from w2v_course.site import browser
+
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    reason = browser.browser_missing()
+    assert reason is not None and "apt-get install -y chromium chromium-driver" in reason
+    with pytest.raises(RuntimeError, match="chromium"):
+        browser.check_site(ROOT)

@@ -4,7 +4,8 @@ resolve; a lesson's slide deck too. Screenshots go to ``build/site-screenshots/`
 
 What is built: to stay within the test budget, the README's ``pytest`` builds the site of one
 lesson (01, executed, about 10 s) with its exercise sheet, the index, glossary, benchmark and
-slides pages, and one deck, all through the documented command ``python -m w2v_course.site build``.
+slides pages, and one deck, through the documented command ``python -m w2v_course.site build``
+(its ``main``, in this process).
 To check the whole course instead, build it and point the test at it::
 
     python -m w2v_course.site build
@@ -18,22 +19,25 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from w2v_course.site import discover
+from w2v_course.site.__main__ import main
 from w2v_course.site.browser import browser_missing, check_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "site-screenshots"
 LESSON = "01"
 
-pytestmark = pytest.mark.skipif(browser_missing() is not None,
-                                reason=f"browser test skipped: {browser_missing()}")
+pytestmark = [
+    pytest.mark.skipif(browser_missing() is not None,
+                       reason=f"browser test skipped: {browser_missing()}"),
+    # the theme's and MyST's own use of Sphinx APIs that Sphinx 11 removes: not ours to fix
+    pytest.mark.filterwarnings("ignore:.*Check CHANGES for Sphinx API modifications"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +46,8 @@ def site(tmp_path_factory) -> Path:
     if given:
         return Path(given).resolve()
     out = tmp_path_factory.mktemp("site")
-    done = subprocess.run([sys.executable, "-m", "w2v_course.site", "build", "--only", LESSON,
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
+    # the documented command, run in this process (its imports are paid once)
+    assert main(["build", "--root", str(ROOT), "--only", LESSON, "--out", str(out)]) == 0
     return out / "html"
 
 
