@@ -11,6 +11,7 @@ reveal.js and MathJax from the site's ``_static/`` instead of a CDN.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -18,6 +19,10 @@ import nbformat
 from nbconvert import SlidesExporter
 
 from .assets import MATHJAX_DIR, MATHJAX_SCRIPT, REVEAL_DIR
+
+# nbconvert warns about every figure without alt text (matplotlib's have none): not news here
+_QUIET = logging.getLogger("w2v_course.site.slides.nbconvert")
+_QUIET.setLevel(logging.ERROR)
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -96,7 +101,7 @@ def write_deck(nb: nbformat.NotebookNode, out: Path, site_root: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     up = Path(*[".."] * len(out.parent.relative_to(site_root).parts)) if out.parent != site_root \
         else Path(".")
-    exporter = SlidesExporter(template_name="w2v_reveal",
+    exporter = SlidesExporter(template_name="w2v_reveal", log=_QUIET,
                               extra_template_basedirs=[str(TEMPLATES)])
     exporter.reveal_url_prefix = (up / REVEAL_DIR).as_posix()
     exporter.mathjax_url = (up / MATHJAX_DIR / MATHJAX_SCRIPT).as_posix()
