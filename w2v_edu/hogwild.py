@@ -298,16 +298,19 @@ def interleave(weights: Weights, feeds: Sequence[Iterable], plan, draws, *, seed
         turns.wait(task)
         # resumed: the engine adds the step's update as soon as this returns
         clock[0] += 1
-        stale_step = False
+        written = {}  # the step's rows per matrix (syn0 may come twice: hs and negative)
         for matrix, rows, delta in step.pending:
-            written = np.unique(np.asarray(rows)[np.any(delta != 0, axis=1)])
-            stale = written[last_write[id(matrix)][written] > read_at]
-            stats.rows_written += written.shape[0]
+            hit = np.asarray(rows)[np.any(delta != 0, axis=1)]
+            written[id(matrix)] = np.union1d(written.get(id(matrix), hit), hit)
+        stale_step = False
+        for key, rows in written.items():
+            stale = rows[last_write[key][rows] > read_at]
+            stats.rows_written += rows.shape[0]
             stats.stale_rows += stale.shape[0]
             stale_step |= stale.shape[0] > 0
-            if matrix is weights.syn0:
+            if key == id(weights.syn0):
                 stats.stale_by_input_word[stale] += 1
-            last_write[id(matrix)][written] = clock[0]
+            last_write[key][rows] = clock[0]
         stats.stale_steps += stale_step
 
     def body(task):

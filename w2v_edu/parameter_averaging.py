@@ -220,6 +220,11 @@ class IterationRecord:
     mean_norm : float
         Mean Euclidean norm of the input vectors after the merge.
     seconds : float
+    broadcast : dict of str -> ndarray
+        Per matrix name, the vectors every partition started from.
+    returned : dict of str -> list of (rows, vectors)
+        Per matrix name and partition, the rows it touched and their values when it ended:
+        what :func:`merge_rows` combined (merge them another way to compare).
     """
 
     iteration: int
@@ -229,6 +234,8 @@ class IterationRecord:
     touched: dict
     mean_norm: float
     seconds: float
+    broadcast: dict
+    returned: dict
 
 
 def train_averaged(model, sentences, *, num_partitions: int, num_iterations: int = 1,
@@ -357,5 +364,7 @@ def train_averaged(model, sentences, *, num_partitions: int, num_iterations: int
             touched=touched_counts,
             mean_norm=float(np.linalg.norm(model.weights.syn0, axis=1).mean()),
             seconds=time.perf_counter() - t0,
+            broadcast=broadcast,
+            returned=returned,
         ))
     return history
