@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from w2v_edu import Word2Vec, minibatch_engine, per_pair_engine
-from w2v_edu.hogwild import hogwild_epoch, interleave, two_worker_race
+from w2v_edu.hogwild import hogwild_epoch, hogwild_train, interleave, two_worker_race
 from w2v_edu.per_pair_engine import pair_update
 from w2v_edu.random_streams import NumpyDraws
 from w2v_edu.training_corpus import epoch_jobs
@@ -154,3 +154,40 @@ def test_two_worker_race_serial_hogwild_and_lost_update():
     # inputs untouched
     with pytest.raises(TypeError, match="syn0"):
         two_worker_race([[0.0]], out, a, b, alpha)
+
+
+def test_hogwild_train_one_worker_equals_word2vec_train(toy):
+    kw = dict(vector_size=10, min_count=1, negative=3, seed=4, epochs=2, progress=False,
+              batch_size=8, batch_words=150)
+    plain = Word2Vec(**kw)
+    plain.build_vocab(toy)
+    plain.train()
+    one = Word2Vec(**kw)
+    one.build_vocab(toy)
+    records = hogwild_train(one, workers=1, seed=0)
+    assert len(records) == 2 and len(one.history) == 2
+    assert np.array_equal(one.wv.vectors, plain.wv.vectors)
+    assert np.array_equal(one.syn1neg, plain.syn1neg)
+    two = Word2Vec(**kw)
+    two.build_vocab(toy)
+    hogwild_train(two, workers=2, seed=0)
+    assert not np.array_equal(two.wv.vectors, plain.wv.vectors)
+    assert two.history[-1]["stale_row_fraction"] > 0
+    with pytest.raises(RuntimeError, match="build_vocab"):
+        hogwild_train(Word2Vec(progress=False), workers=2, seed=0)
+
+
+def test_corpus_loss_leaves_the_weights_and_orders_models(toy):
+    from w2v_edu.evaluation import corpus_loss
+
+    kw = dict(vector_size=10, min_count=1, negative=3, hs=1, seed=4, progress=False)
+    untrained = Word2Vec(epochs=1, **kw)
+    untrained.build_vocab(toy)
+    before = untrained.wv.vectors.copy()
+    start = corpus_loss(untrained, toy)
+    assert np.array_equal(untrained.wv.vectors, before)
+    # all output vectors zero: every target costs log 2, about the initial loss per pair
+    assert start == pytest.approx(untrained.initial_loss_per_pair(), rel=0.05)
+    trained = Word2Vec(toy, epochs=5, **kw)
+    assert corpus_loss(trained, toy) < start
+    assert corpus_loss(trained, toy, seed=1) == corpus_loss(trained, toy, seed=1)

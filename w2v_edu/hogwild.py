@@ -46,7 +46,7 @@ from w2v_edu.engine import EpochStats, Weights
 from w2v_edu.per_pair_engine import pair_update
 
 __all__ = ["RaceResult", "two_worker_race", "InterleaveStats", "interleave", "hogwild_epoch",
-           "shared_feed"]
+           "hogwild_train", "shared_feed"]
 
 
 # ---------------------------------------------------------------------- one race, by hand
@@ -370,3 +370,34 @@ def hogwild_epoch(weights: Weights, jobs: Iterable, plan, draws, *, workers: int
     workers = check_int("workers", workers, 1)
     queue = shared_feed(jobs)
     return interleave(weights, [queue] * workers, plan, draws, seed=seed, engine=engine)
+
+
+def hogwild_train(model, *, workers: int, seed: int) -> list[InterleaveStats]:
+    """``model.train()`` as gensim's ``workers=N`` would run it, simulated: one record per epoch.
+
+    The model's own corpus (the one ``build_vocab`` read), settings, weights and random draws,
+    ``model.epochs`` epochs with alpha falling as in :meth:`~w2v_edu.word2vec.Word2Vec.train`;
+    each epoch is :func:`hogwild_epoch` with ``workers`` simulated threads and the interleaving
+    drawn from ``seed + epoch``. With ``workers=1`` the weights equal ``model.train()``'s
+    exactly (mini-batch engine). Appends one ``model.history`` record per epoch.
+    """
+    from w2v_edu.training_corpus import epoch_jobs
+
+    if model.vocab is None or model._build_corpus is None:
+        raise RuntimeError("build the model's vocabulary first: model.build_vocab(sentences)")
+    workers = check_int("workers", workers, 1)
+    seed = check_int("seed", seed, 0)
+    encoded = model._encode(model._build_corpus)
+    plan = model._plan(model.epochs, model.alpha, model.min_alpha, encoded.corpus_count, None)
+    records = []
+    for epoch in range(model.epochs):
+        jobs = epoch_jobs(encoded, plan, model._draws, epoch)
+        stats = hogwild_epoch(model.weights, jobs, plan, model._draws, workers=workers,
+                              seed=seed + epoch)
+        total = stats.total
+        model.history.append({"epoch": len(model.history),
+                              "loss": total.loss / max(total.pairs, 1),
+                              "pairs": total.pairs, "words": total.words, "workers": workers,
+                              "stale_row_fraction": stats.stale_row_fraction})
+        records.append(stats)
+    return records
