@@ -5,7 +5,8 @@ softmax only, no subsampling) trains ``numIterations`` (``maxIter``) *iterations
 
 1. the driver **broadcasts** the global vectors ``syn0``, ``syn1``;
 2. each of the ``numPartitions`` = P partitions of the sentences trains **its own copy** for one
-   pass, with its own random generator, and returns the rows it touched;
+   pass, with its own random generator, and returns the rows it touched (an input row: the
+   input of at least one pair; an output row: updated at least once, i.e. not saturated);
 3. the driver **averages every row over the partitions that touched it** (``n_w`` of them) and
    writes it back (since SPARK-24666, Spark 2.4; before, it *summed* them):
 
@@ -201,6 +202,13 @@ def partition_jobs(encoded: EncodedCorpus, plan, draws, iteration: int, num_part
         yield dataclasses.replace(job, alpha=float(alphas[s]) if len(alphas) else plan.alpha)
 
 
+def _noting_inputs(jobs, inputs: set):
+    """Pass ``jobs`` through, adding every input word of their pairs to ``inputs``."""
+    for job in jobs:
+        inputs.update(np.unique(job.skipgram_pairs()[0]).tolist())
+        yield job
+
+
 @dataclass
 class IterationRecord:
     """One iteration of :func:`train_averaged`.
@@ -308,9 +316,13 @@ def train_averaged(model, sentences, *, num_partitions: int, num_iterations: int
         broadcast = {n: getattr(model.weights, n).copy() for n in names}
         draws = [NumpyDraws(np.random.default_rng([seed, k, p]), model.noise)
                  for p in range(num_partitions)]
+        # Spark counts an input row as touched whenever it is the input of a pair (even if every
+        # target was saturated), an output row only when it got a (non-saturated) update
+        inputs = [set() for _ in range(num_partitions)]
         feeds = [() if encoded[p] is None else
-                 partition_jobs(encoded[p], plan, draws[p], k, num_partitions, num_iterations,
-                                train_words) for p in range(num_partitions)]
+                 _noting_inputs(partition_jobs(encoded[p], plan, draws[p], k, num_partitions,
+                                               num_iterations, train_words), inputs[p])
+                 for p in range(num_partitions)]
         returned = {n: [] for n in names}
         stats = []
         if not local_mode:
@@ -321,23 +333,27 @@ def train_averaged(model, sentences, *, num_partitions: int, num_iterations: int
                 stats.append(engine.run_epoch(copy, feeds[p], plan, draws[p],
                                               lambda step: None))
                 for n in names:
-                    rows = np.flatnonzero(np.any(getattr(copy, n) != broadcast[n], axis=1))
-                    returned[n].append((rows, getattr(copy, n)[rows].copy()))
+                    m = getattr(copy, n)
+                    rows = (np.array(sorted(inputs[p]), dtype=np.int64) if n == "syn0" else
+                            np.flatnonzero(np.any(m != broadcast[n], axis=1)))
+                    returned[n].append((rows, m[rows].copy()))
         else:
             shared = model.weights
-            touched = [{id(getattr(shared, n)): set() for n in names}
+            updated = [{id(getattr(shared, n)): set() for n in names}
                        for _ in range(num_partitions)]
 
-            def note_rows(task, step, touched=touched):
+            def note_rows(task, step, updated=updated):
                 for matrix, rows, delta in step.pending:
-                    touched[task][id(matrix)].update(
+                    updated[task][id(matrix)].update(
                         np.asarray(rows)[np.any(delta != 0, axis=1)].tolist())
 
-            def snapshot(task, touched=touched, returned=returned, shared=shared):
+            def snapshot(task, updated=updated, returned=returned, shared=shared,
+                         inputs=inputs):
                 # the task returns its touched rows as they are now, in the shared array
                 for n in names:
                     m = getattr(shared, n)
-                    rows = np.array(sorted(touched[task][id(m)]), dtype=np.int64)
+                    rows = inputs[task] if n == "syn0" else updated[task][id(m)]
+                    rows = np.array(sorted(rows), dtype=np.int64)
                     returned[n].append((rows, m[rows].copy()))
 
             # the returned rows hold the step's update only after it is written: record the
