@@ -43,7 +43,10 @@ SPARK_INSTALL_HINT = "pip install -r requirements-spark.txt (pyspark; needs Java
 
 def pyspark_available() -> bool:
     """True if ``pyspark`` can be imported (its Java runtime is checked when a session starts)."""
-    return importlib.util.find_spec("pyspark") is not None
+    try:
+        return importlib.util.find_spec("pyspark") is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        return False
 
 
 def spark_settings(*, vector_size=100, window=5, min_count=5, alpha=0.025, epochs=1, seed=1,
