@@ -122,10 +122,18 @@ def test_isolated_partitions_are_averaged_over_the_partitions_that_touched_a_row
     start = m.weights.syn0.copy()
     h = train_averaged(m, corpus, num_partitions=3)[0]
     rows_per_part = [rows for rows, _ in h.returned["syn0"]]
-    # each copy started from the broadcast vectors, and touched rows are the rows it changed
+    # each copy started from the broadcast vectors; as in Spark, a partition returns the input
+    # row of every pair it trained (every word of a sentence with >= 2 words: b >= 1), changed
+    # or not (saturated), and every output row it updated
     assert np.array_equal(h.broadcast["syn0"], start)
-    for rows, vectors in h.returned["syn0"]:
-        assert np.all(np.any(vectors != start[rows], axis=1))
+    chunks = spark_sentences(corpus, m.vocab)
+    for idx, (rows, vectors) in zip(spark_partitions(len(chunks), 3, m.seed),
+                                    h.returned["syn0"], strict=True):
+        words = {m.vocab.key_to_index[w] for i in idx if len(chunks[i]) >= 2 for w in chunks[i]}
+        assert set(rows.tolist()) == words
+        assert np.mean(np.any(vectors != start[rows], axis=1)) > 0.9
+    for rows, vectors in h.returned["syn1"]:
+        assert np.all(np.any(vectors != h.broadcast["syn1"][rows], axis=1))
     expected = merge_rows(start, h.returned["syn0"], "average")
     assert np.array_equal(m.weights.syn0, expected)
     counts = h.touched["syn0"]
