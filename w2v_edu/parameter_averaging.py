@@ -8,7 +8,7 @@ softmax only, no subsampling) trains ``numIterations`` (``maxIter``) *iterations
    pass, with its own random generator, and returns the rows it touched (an input row: the
    input of at least one pair; an output row: updated at least once, i.e. not saturated);
 3. the driver **averages every row over the partitions that touched it** (``n_w`` of them) and
-   writes it back (since SPARK-24666, Spark 2.4; before, it *summed* them):
+   writes it back (since SPARK-24666, in Spark 3.0 and 2.4.5; before, it *summed* them):
 
 .. math:: \theta_w \leftarrow \frac{1}{n_w}\sum_{p\,:\,w \in \text{touched}_p} \theta^{(p)}_w
 
@@ -33,7 +33,7 @@ Spark's alpha in every job (:func:`spark_alpha_schedule`). Two ways to run the p
   :func:`w2v_edu.hogwild.interleave`), each returning its touched rows as they are when it ends,
   and those are averaged.
 
-``merge`` chooses how rows are combined: ``"average"`` (Spark >= 2.4), ``"sum"`` (Spark < 2.4: P
+``merge`` chooses how rows are combined: ``"average"`` (Spark >= 3.0), ``"sum"`` (Spark < 3.0: P
 copies of a vector added up, so norms grow about P-fold per iteration until float32 overflows),
 ``"mean"`` (plain model averaging over all P copies, a partition that did not touch a row counting
 with the broadcast value).
@@ -156,8 +156,8 @@ def merge_rows(start: np.ndarray, values: list, merge: str) -> np.ndarray:
     values : list of (rows, vectors)
         Per partition: the rows it touched, (n_p,), and their values when it ended, (n_p, d).
     merge : {"average", "sum", "mean"}
-        ``average``: mean over the partitions that touched the row (Spark >= 2.4);
-        ``sum``: their sum (Spark < 2.4); ``mean``: mean over all P partitions, the untouched
+        ``average``: mean over the partitions that touched the row (Spark >= 3.0, 2.4.5);
+        ``sum``: their sum (before SPARK-24666); ``mean``: mean over all P partitions, the untouched
         ones contributing ``start``. A row no partition touched keeps ``start``.
 
     Returns
@@ -176,7 +176,7 @@ def merge_rows(start: np.ndarray, values: list, merge: str) -> np.ndarray:
         # theta_w = (1 / n_w) sum_{p touched w} theta_w^(p)
         merged[hit] = total[hit] / touched[hit, None]
     elif merge == "sum":
-        # theta_w = sum_{p touched w} theta_w^(p)   (Spark < 2.4)
+        # theta_w = sum_{p touched w} theta_w^(p)   (before SPARK-24666)
         merged[hit] = total[hit]
     else:
         # theta_w = (1 / P) (sum_{p touched w} theta_w^(p) + (P - n_w) theta_w)
