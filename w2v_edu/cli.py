@@ -138,9 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"a named corpus ({corpora}) or a UTF-8 text file with one "
                         "sentence/document per line, tokenized with w2v_edu.text.tokenize "
                         "(lower-case words of 2-15 letters)")
-    t.add_argument("--engine", choices=("minibatch", "per_pair"), default="minibatch",
+    t.add_argument("--engine", choices=("minibatch", "per_pair") + EXTERNAL_ENGINES,
+                   default="minibatch",
                    help="minibatch: vectorised, for real text; per_pair: one (context, centre) "
-                        "pair at a time in gensim's order, ~40k pairs/s, small corpora only")
+                        "pair at a time in gensim's order, ~40k pairs/s, small corpora only; "
+                        "gensim: gensim's compiled Word2Vec on --workers threads; spark: Spark "
+                        "MLlib's Word2Vec on --spark-master with --num-partitions (needs "
+                        "pyspark)")
     t.add_argument("--epochs", type=_int_at_least(1), default=5, metavar="N",
                    help="passes over the corpus")
     t.add_argument("--vector-size", type=_int_at_least(1), default=100, metavar="D",
@@ -170,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to save the vectors (word2vec format)")
     t.add_argument("--binary", action="store_true",
                    help="save in word2vec's binary format instead of text")
+    _add_scale_out_options(t)
     _add_report_options(t)
 
     e = sub.add_parser(
@@ -183,6 +188,123 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--binary", action="store_true", help="the file is in binary format")
     _add_report_options(e)
     return parser
+
+
+# ---------------------------------------------------------------------- more than one core
+#: Engines that are not ours: the same options, mapped onto gensim's threads or Spark MLlib.
+EXTERNAL_ENGINES = ("gensim", "spark")
+
+
+def _add_scale_out_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("more than one core (lesson 12)")
+    g.add_argument("--workers", type=_int_at_least(1), default=None, metavar="N",
+                   help="gensim engine: worker threads (lock-free, runs not reproducible "
+                        "when N > 1; default: gensim's 3)")
+    g.add_argument("--spark-master", default="local[*]", metavar="URL",
+                   help="spark engine: local[N], local[*] or a cluster URL such as "
+                        "spark://host:7077")
+    g.add_argument("--num-partitions", type=_int_at_least(1), default=1, metavar="P",
+                   help="spark engine: partitions trained on copies and averaged after every "
+                        "iteration (Spark's default 1; more is faster but less accurate)")
+
+
+def _train_external(args) -> int:
+    """``train --engine gensim|spark``: the same options, file and evaluation table."""
+    from w2v_edu import external_engines
+
+    _check_output_path(args.out)
+    if not args.hs and not args.negative:
+        raise CliError("expected an output layer: --hs 1 and/or --negative > 0, got --hs 0 "
+                       "with --negative 0")
+    if args.min_alpha > args.alpha:
+        raise CliError(f"expected --min-alpha <= --alpha, got {args.min_alpha} > {args.alpha}")
+    sg = getattr(args, "sg", 1)
+    if args.engine == "spark" and not external_engines.pyspark_available():
+        raise CliError(f"--engine spark needs pyspark, which is not installed: "
+                       f"{external_engines.SPARK_INSTALL_HINT}")
+    start = time.perf_counter()
+    sentences = load_corpus(args.corpus)
+    n_tokens = sum(len(s) for s in sentences)
+    print(f"corpus {args.corpus}: {len(sentences):,} sentences, {n_tokens:,} tokens")
+    if args.engine == "gensim":
+        if args.num_partitions != 1:
+            print("note: --num-partitions is for --engine spark; gensim uses --workers threads",
+                  file=sys.stderr)
+        workers = 3 if args.workers is None else args.workers
+        settings = dict(vector_size=args.vector_size, window=args.window,
+                        min_count=args.min_count, sample=args.sample, hs=args.hs,
+                        negative=args.negative, alpha=args.alpha, min_alpha=args.min_alpha,
+                        epochs=args.epochs, seed=args.seed, sg=sg)
+        if hasattr(args, "cbow_mean"):
+            settings["cbow_mean"] = args.cbow_mean
+        print(f"training with gensim, workers={workers} "
+              f"({'lock-free threads: runs differ' if workers > 1 else 'reproducible'}), "
+              + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in settings.items()))
+        sys.stdout.flush()
+        model = external_engines.train_gensim(sentences, workers=workers,
+                                               callbacks=[_GensimEpochLine(args.epochs)],
+                                               **settings)
+        wv = external_engines.keyed_vectors_from_gensim(model)
+    else:
+        if args.workers is not None:
+            print("note: --workers is for --engine gensim; Spark's parallelism is "
+                  "--spark-master local[N] and --num-partitions", file=sys.stderr)
+        try:
+            params, notes = external_engines.spark_settings(
+                vector_size=args.vector_size, window=args.window, min_count=args.min_count,
+                alpha=args.alpha, epochs=args.epochs, seed=args.seed,
+                num_partitions=args.num_partitions, negative=args.negative, hs=args.hs,
+                sample=args.sample, min_alpha=args.min_alpha, sg=sg)
+        except (TypeError, ValueError) as exc:
+            raise CliError(str(exc)) from None
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"training with Spark MLlib on {args.spark_master}: "
+              + ", ".join(f"{k}={v}" for k, v in params.items()))
+        sys.stdout.flush()
+        try:
+            spark = external_engines.spark_session(args.spark_master)
+        except Exception as exc:  # Java missing, bad master URL, port trouble ...
+            raise CliError(f"could not start Spark on {args.spark_master!r}: "
+                           f"{_one_line(exc, 200)}") from None
+        try:
+            wv, info = external_engines.train_spark(
+                sentences, spark, vector_size=args.vector_size, window=args.window,
+                min_count=args.min_count, alpha=args.alpha, epochs=args.epochs,
+                seed=args.seed, num_partitions=args.num_partitions)
+        finally:
+            spark.stop()
+        print(f"Spark fit: {info['seconds']:.1f} s")
+    seconds = time.perf_counter() - start
+    print(f"vocabulary {len(wv):,} words with count >= {args.min_count}")
+    wv.save_word2vec_format(args.out, binary=args.binary)
+    print(f"trained in {seconds:.1f} s; saved {len(wv):,} vectors of dimension "
+          f"{wv.vector_size} to {args.out} ({'binary' if args.binary else 'text'} "
+          "word2vec format)")
+    _report(wv, args.probe, args.topn)
+    return EXIT_OK
+
+
+class _GensimEpochLine:
+    """gensim callback: one line per epoch (gensim reports no per-epoch loss by default)."""
+
+    def __init__(self, epochs: int):
+        self.epochs, self.epoch, self.start = epochs, 0, 0.0
+
+    def on_train_begin(self, model):
+        pass
+
+    def on_train_end(self, model):
+        pass
+
+    def on_epoch_begin(self, model):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, model):
+        self.epoch += 1
+        print(f"epoch {self.epoch}/{self.epochs}: {time.perf_counter() - self.start:.1f} s",
+              flush=True)
 
 
 def _add_report_options(p: argparse.ArgumentParser) -> None:
@@ -297,6 +419,14 @@ def _check_output_path(path: str) -> None:
 def _train(args) -> int:
     from w2v_edu.word2vec import Word2Vec
 
+    if args.engine in EXTERNAL_ENGINES:
+        return _train_external(args)
+    if args.workers is not None and args.workers > 1:
+        print(f"note: --workers {args.workers} is for --engine gensim; the {args.engine} engine "
+              "trains on one thread", file=sys.stderr)
+    if args.num_partitions != 1:
+        print("note: --num-partitions is for --engine spark (lesson 12 simulates it: "
+              "w2v_edu.parameter_averaging)", file=sys.stderr)
     _check_output_path(args.out)
     # Validate every hyperparameter (and their combinations) before loading any text.
     model = Word2Vec(

@@ -102,3 +102,17 @@ def get_engine(name: str) -> Engine:
 
 
 ENGINES = ("minibatch", "per_pair")
+
+
+def mean_loss(weights: Weights, jobs, plan, draws, engine: str = "minibatch") -> float:
+    """Mean loss per training example of ``weights`` on ``jobs``, weights left unchanged.
+
+    Runs ``engine`` with every job's alpha set to 0: every score and loss term is computed, every
+    update is ``0 * gradient`` (so nothing moves). Use it to compare trained models on the same
+    held-out jobs (same corpus, same draws seed).
+    """
+    import dataclasses
+
+    still = (dataclasses.replace(job, alpha=0.0) for job in jobs)
+    stats = get_engine(engine).run_epoch(weights, still, plan, draws, lambda step: None)
+    return stats.loss / max(stats.pairs, 1)

@@ -6,6 +6,8 @@
 * :func:`neighbour_overlap` -- how much two sets of vectors agree on nearest neighbours;
   the benchmark compares our engines with gensim next to gensim's own seed-to-seed overlap.
 * :func:`format_table` -- one or several tables as aligned text for a notebook or the CLI.
+* :func:`corpus_loss` -- the training objective of a model on given text, weights unchanged:
+  how far SGD got, comparable between models trained differently (lesson 12).
 
 Works with our :class:`w2v_edu.keyedvectors.KeyedVectors` and with gensim's ``KeyedVectors``
 alike (only their shared query API is used).
@@ -20,7 +22,7 @@ import numpy as np
 
 from w2v_edu.datasets import analogies_path, simlex999_path, wordsim353_path
 
-__all__ = ["evaluation_table", "neighbour_overlap", "format_table", "TABLE_ROWS"]
+__all__ = ["evaluation_table", "neighbour_overlap", "format_table", "corpus_loss", "TABLE_ROWS"]
 
 #: (key, label, format) of every row :func:`format_table` prints, in order.
 TABLE_ROWS = (
@@ -211,3 +213,34 @@ def neighbour_overlap(wv_a, wv_b, words: Sequence[str] | None = None, topn: int 
     per_word = np.array([len(a & b) / topn for a, b in zip(near_a, near_b, strict=True)])
     mean = float(per_word.mean())
     return (mean, per_word) if return_per_word else mean
+
+
+def corpus_loss(model, sentences, seed: int = 0) -> float:
+    """Mean loss per training example of ``model``'s weights on ``sentences``; nothing changes.
+
+    Every model is scored on the same examples: full windows (no random shrinking), no
+    subsampling, noise words (negative sampling) drawn from ``seed``. The loss is the model's
+    own objective (negative sampling and/or hierarchical softmax), every term counted, computed
+    by the mini-batch engine with alpha = 0 (:func:`w2v_edu.engine.mean_loss`).
+
+    Parameters
+    ----------
+    model : :class:`~w2v_edu.word2vec.Word2Vec`
+        Trained (or not): its vocabulary, weights and output layers are used.
+    sentences : list of list of str
+    seed : int
+    """
+    import dataclasses
+
+    from w2v_edu.engine import mean_loss
+    from w2v_edu.random_streams import NumpyDraws
+    from w2v_edu.training_corpus import EncodedCorpus, epoch_jobs
+
+    if model.vocab is None:
+        raise RuntimeError("build_vocab(corpus) first: the loss needs the vocabulary")
+    encoded = EncodedCorpus.from_sentences(sentences, model.vocab)
+    plan = dataclasses.replace(
+        model._plan(1, model.alpha, model.min_alpha, encoded.corpus_count, None),
+        shrink_windows=False, keep_prob=None, batch_size=256)
+    draws = NumpyDraws(np.random.default_rng(seed), model.noise)
+    return mean_loss(model.weights, epoch_jobs(encoded, plan, draws, 0), plan, draws)

@@ -1,0 +1,110 @@
+"""The same CLI on gensim's threads and on Spark MLlib: names mapped, gaps said, same output."""
+
+import numpy as np
+import pytest
+
+from w2v_edu import cli, external_engines
+from w2v_edu.keyedvectors import KeyedVectors
+
+HAS_PYSPARK = external_engines.pyspark_available()
+needs_pyspark = pytest.mark.skipif(
+    not HAS_PYSPARK, reason=f"pyspark is not installed ({external_engines.SPARK_INSTALL_HINT})")
+
+
+def test_spark_settings_map_our_names_and_say_what_spark_lacks():
+    params, notes = external_engines.spark_settings(
+        vector_size=50, window=3, min_count=2, alpha=0.05, epochs=4, seed=7, num_partitions=3,
+        negative=5, hs=0, sample=1e-3, min_alpha=1e-4)
+    assert params == {"vectorSize": 50, "windowSize": 3, "minCount": 2, "stepSize": 0.05,
+                      "maxIter": 4, "seed": 7, "numPartitions": 3, "maxSentenceLength": 1000}
+    text = " ".join(notes)
+    assert "no negative sampling" in text and "subsample" in text and "alpha*1e-4" in text
+    assert "averaged after every iteration" in text
+    # Spark's own setting: nothing to warn about
+    assert external_engines.spark_settings(negative=0, hs=1, sample=0)[1] == []
+    assert "CBOW" in " ".join(external_engines.spark_settings(sg=0)[1])
+    assert "hs=0" in " ".join(external_engines.spark_settings(negative=0, hs=0)[1])
+    with pytest.raises(ValueError, match="num_partitions"):
+        external_engines.spark_settings(num_partitions=0)
+    with pytest.raises(TypeError, match="vector_size"):
+        external_engines.spark_settings(vector_size="100")
+
+
+def test_gensim_one_worker_is_reproducible_and_wrapped_in_our_vectors(toy):
+    kw = dict(vector_size=10, min_count=1, epochs=2, seed=3, negative=3)
+    a = external_engines.train_gensim(toy, workers=1, **kw)
+    b = external_engines.train_gensim(toy, workers=1, **kw)
+    assert a.sg == 1 and a.workers == 1
+    assert np.array_equal(a.wv.vectors, b.wv.vectors)
+    wv = external_engines.keyed_vectors_from_gensim(a)
+    assert isinstance(wv, KeyedVectors) and wv.index_to_key == a.wv.index_to_key
+    assert np.array_equal(wv.vectors, a.wv.vectors)
+    assert wv.get_vecattr(wv.index_to_key[0], "count") == a.wv.get_vecattr(
+        a.wv.index_to_key[0], "count")
+
+
+def test_cli_gensim_engine_writes_the_same_file_and_table(tmp_path, capsys):
+    out = tmp_path / "g.txt"
+    assert cli.main(["train", "--corpus", "toy", "--min-count", "2", "--engine", "gensim",
+                     "--workers", "2", "--epochs", "2", "--vector-size", "12", "--no-progress",
+                     "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "workers=2" in text and "runs differ" in text
+    assert "epoch 2/2" in text and "WordSim353 Spearman" in text and "Nearest neighbours" in text
+    wv = KeyedVectors.load_word2vec_format(str(out))
+    assert wv.vector_size == 12 and len(wv) > 10
+
+
+def test_cli_notes_for_options_an_engine_does_not_use(tmp_path, capsys):
+    out = tmp_path / "v.txt"
+    assert cli.main(["train", "--corpus", "toy", "--min-count", "2", "--epochs", "1",
+                     "--vector-size", "8", "--workers", "4", "--num-partitions", "2",
+                     "--no-progress", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "--workers 4 is for --engine gensim" in err and "--num-partitions is for" in err
+
+
+def test_cli_spark_without_pyspark_is_one_error_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(external_engines, "pyspark_available", lambda: False)
+    assert cli.main(["train", "--corpus", "toy", "--engine", "spark", "--out",
+                     str(tmp_path / "s.txt")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs pyspark" in err[0] and "requirements-spark.txt" in err[0]
+    assert not (tmp_path / "s.txt").exists()
+
+
+def test_cli_external_engines_check_their_input(tmp_path, capsys):
+    assert cli.main(["train", "--corpus", "toy", "--engine", "gensim", "--hs", "0",
+                     "--negative", "0", "--out", str(tmp_path / "x.txt")]) == 2
+    assert "output layer" in capsys.readouterr().err
+    assert cli.main(["train", "--corpus", "toy", "--engine", "gensim", "--workers", "0",
+                     "--out", str(tmp_path / "x.txt")]) == 2
+    assert "--workers" in capsys.readouterr().err
+    assert cli.main(["train", "--corpus", "toy", "--engine", "spark", "--num-partitions", "0",
+                     "--out", str(tmp_path / "x.txt")]) == 2
+    assert "--num-partitions" in capsys.readouterr().err
+
+
+@needs_pyspark
+def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, capsys):
+    out = tmp_path / "s.txt"
+    assert cli.main(["train", "--corpus", "toy", "--min-count", "2", "--engine", "spark",
+                     "--spark-master", "local[2]", "--num-partitions", "2", "--epochs", "1",
+                     "--vector-size", "12", "--hs", "1", "--negative", "0", "--sample", "0",
+                     "--no-progress", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "numPartitions=2" in captured.out and "Spark fit" in captured.out
+    assert "WordSim353 Spearman" in captured.out
+    assert "averaged after every iteration" in captured.err
+    assert "negative sampling" not in captured.err  # hs=1 negative=0 is Spark's own setting
+    wv = KeyedVectors.load_word2vec_format(str(out))
+    ours = cli.load_corpus("toy")
+    counts = {}
+    for s in ours:
+        for w in s:
+            counts[w] = counts.get(w, 0) + 1
+    # Spark's vocabulary is ours: every word with count >= min_count, most frequent first
+    assert set(wv.index_to_key) == {w for w, c in counts.items() if c >= 2}
+    assert [counts[w] for w in wv.index_to_key] == sorted(
+        (counts[w] for w in wv.index_to_key), reverse=True)
+    assert wv.vector_size == 12 and np.all(np.isfinite(wv.vectors))

@@ -1,0 +1,186 @@
+"""The same training run on gensim's threads or on Spark MLlib, from our (gensim's) names.
+
+Where a learner goes after the course: gensim with ``workers=N`` (lock-free threads on shared
+vectors, :mod:`w2v_edu.hogwild`) or Spark MLlib's ``Word2Vec`` (partitions trained on copies and
+averaged, :mod:`w2v_edu.parameter_averaging`). This module maps the course's parameter names onto
+theirs, says which settings an engine does not have, and hands back our
+:class:`~w2v_edu.keyedvectors.KeyedVectors`, so that the same file writer and the same evaluation
+table serve every engine (``python -m w2v_edu train --engine gensim|spark``).
+
+Spark is optional: ``pip install -r requirements-spark.txt`` (pyspark, which needs Java 17 or
+newer). :func:`spark_session` starts a local session that never leaves the machine (driver bound
+to 127.0.0.1, no web UI).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections import Counter
+
+import numpy as np
+
+from w2v_edu.checks import check_float, check_int
+from w2v_edu.keyedvectors import KeyedVectors
+
+__all__ = ["SPARK_NAMES", "pyspark_available", "spark_settings", "spark_session",
+           "train_spark", "train_gensim", "keyed_vectors_from_gensim", "SPARK_INSTALL_HINT"]
+
+#: Our (gensim's) parameter name -> Spark ML's ``pyspark.ml.feature.Word2Vec`` parameter.
+SPARK_NAMES = {
+    "vector_size": "vectorSize",
+    "window": "windowSize",
+    "min_count": "minCount",
+    "alpha": "stepSize",
+    "epochs": "maxIter",
+    "seed": "seed",
+    "num_partitions": "numPartitions",
+    "max_sentence_length": "maxSentenceLength",
+}
+
+SPARK_INSTALL_HINT = "pip install -r requirements-spark.txt (pyspark; needs Java 17+)"
+
+
+def pyspark_available() -> bool:
+    """True if ``pyspark`` can be imported (its Java runtime is checked when a session starts)."""
+    try:
+        return importlib.util.find_spec("pyspark") is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        return False
+
+
+def spark_settings(*, vector_size=100, window=5, min_count=5, alpha=0.025, epochs=1, seed=1,
+                   num_partitions=1, max_sentence_length=1000, negative=0, hs=1, sample=0.0,
+                   min_alpha=None, sg=1) -> tuple[dict, list[str]]:
+    """Spark ML ``Word2Vec`` parameters for our settings, and what Spark cannot do.
+
+    Returns
+    -------
+    params : dict
+        Keyword arguments of ``pyspark.ml.feature.Word2Vec`` (see :data:`SPARK_NAMES`).
+    notes : list of str
+        One sentence per setting Spark does not have or does differently (negative sampling,
+        subsampling, CBOW, ``min_alpha``): Spark MLlib trains skip-gram with hierarchical softmax
+        only, on every word, its learning rate falling to ``alpha * 1e-4`` by its own rule.
+    """
+    params = {
+        "vectorSize": check_int("vector_size", vector_size, 1),
+        "windowSize": check_int("window", window, 1),
+        "minCount": check_int("min_count", min_count, 0),
+        "stepSize": check_float("alpha", alpha, 0.0, strict=True),
+        "maxIter": check_int("epochs", epochs, 1),
+        "seed": check_int("seed", seed, 0),
+        "numPartitions": check_int("num_partitions", num_partitions, 1),
+        "maxSentenceLength": check_int("max_sentence_length", max_sentence_length, 1),
+    }
+    notes = []
+    if not sg:
+        notes.append("Spark MLlib trains skip-gram only: CBOW (sg=0) is not available, "
+                     "training skip-gram")
+    if negative:
+        notes.append(f"Spark MLlib has no negative sampling (negative={negative} ignored): it "
+                     "trains hierarchical softmax, as hs=1 negative=0")
+    elif not hs:
+        notes.append("Spark MLlib always trains hierarchical softmax (hs=0 ignored)")
+    if sample:
+        notes.append(f"Spark MLlib does not subsample frequent words (sample={sample:g} "
+                     "ignored): every word is trained")
+    if min_alpha is not None:
+        notes.append(f"Spark MLlib lowers alpha to alpha*1e-4 = {alpha * 1e-4:.3g} by its own "
+                     f"rule, once per 10,000 words of each partition (min_alpha={min_alpha:g} "
+                     "ignored)")
+    if num_partitions > 1:
+        notes.append(f"num_partitions={num_partitions}: each partition trains its own copy and "
+                     "the copies are averaged after every iteration; Spark's advice is 'use a "
+                     "small number for accuracy' (lesson 12)")
+    return params, notes
+
+
+def spark_session(master: str = "local[2]", app_name: str = "w2v_edu"):
+    """A Spark session for ``master`` (``local[N]``, ``local[*]`` or a cluster URL).
+
+    For a local master the driver binds to 127.0.0.1, so nothing is reachable from outside the
+    machine; the web UI and the console progress bars are off and Spark logs errors only.
+
+    Raises
+    ------
+    ImportError
+        pyspark is not installed (the message says how to install it).
+    """
+    if not pyspark_available():
+        raise ImportError(f"Spark needs pyspark, which is not installed: {SPARK_INSTALL_HINT}")
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(master).appName(app_name)
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "4"))
+    if master.startswith("local"):
+        builder = (builder.config("spark.driver.host", "127.0.0.1")
+                   .config("spark.driver.bindAddress", "127.0.0.1"))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def train_spark(sentences, spark, **settings) -> tuple[KeyedVectors, dict]:
+    """Train Spark ML's ``Word2Vec`` on ``sentences`` and return our word vectors.
+
+    Parameters
+    ----------
+    sentences : list of list of str
+    spark : pyspark.sql.SparkSession
+        From :func:`spark_session`.
+    **settings
+        Our names, as :func:`spark_settings` takes them.
+
+    Returns
+    -------
+    wv : KeyedVectors
+        Words in descending corpus frequency, with their counts.
+    info : dict
+        ``params`` (what Spark got), ``notes`` (what it cannot do), ``seconds`` (the fit).
+    """
+    from pyspark.ml.feature import Word2Vec as SparkWord2Vec
+    from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+    params, notes = spark_settings(**settings)
+    schema = StructType([StructField("words", ArrayType(StringType()), False)])
+    frame = spark.createDataFrame([(list(s),) for s in sentences], schema)
+    start = time.perf_counter()
+    fitted = SparkWord2Vec(inputCol="words", outputCol="vector", **params).fit(frame)
+    rows = fitted.getVectors().collect()
+    seconds = time.perf_counter() - start
+    counts = Counter(w for s in sentences for w in s)
+    # Spark returns words in no particular order: sort like gensim (count, then first seen)
+    first_seen = {w: i for i, w in enumerate(counts)}
+    rows.sort(key=lambda r: (-counts[r[0]], first_seen[r[0]]))
+    words = [r[0] for r in rows]
+    vectors = np.array([r[1].toArray() for r in rows], dtype=np.float32).reshape(
+        len(rows), params["vectorSize"])
+    wv = KeyedVectors(words, vectors, counts=[counts[w] for w in words])
+    return wv, {"params": params, "notes": notes, "seconds": seconds}
+
+
+def train_gensim(sentences, *, workers: int = 3, callbacks=(), **settings):
+    """gensim's ``Word2Vec`` on ``sentences`` with ``workers`` threads; returns the gensim model.
+
+    ``settings`` are gensim's own names (ours): ``sg`` defaults to 1 (skip-gram, as in this
+    course).
+    """
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    workers = check_int("workers", workers, 1)
+    settings.setdefault("sg", 1)
+    model = GensimWord2Vec(workers=workers, **settings)
+    model.build_vocab(sentences)
+    model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs,
+                callbacks=list(callbacks))
+    return model
+
+
+def keyed_vectors_from_gensim(model) -> KeyedVectors:
+    """gensim's trained vectors as our :class:`KeyedVectors` (same words, order and counts)."""
+    wv = model.wv
+    counts = [wv.get_vecattr(w, "count") for w in wv.index_to_key]
+    return KeyedVectors(wv.index_to_key, wv.vectors, counts=counts)
