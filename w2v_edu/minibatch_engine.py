@@ -210,3 +210,98 @@ def run_epoch(
         total_pairs += pairs
         alphas.append(alpha)
     return {"loss": total_loss, "pairs": total_pairs, "words": n, "alphas": alphas}
+
+
+# ---------------------------------------------------------------------------------------------
+# CBOW (sg=0): one prediction per centre word, from the mean (or sum) of its window
+# ---------------------------------------------------------------------------------------------
+
+
+def cbow_batch_update(
+    syn0: np.ndarray,
+    out: np.ndarray,
+    ext_ids: np.ndarray,
+    pair_mask: np.ndarray,
+    targets: np.ndarray,
+    labels: np.ndarray,
+    target_mask: np.ndarray,
+    alpha: float,
+    cbow_mean: int = 1,
+    max_exp: float | None = 6.0,
+    cbow_update: str = "gensim",
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """One mini-batch of CBOW: loss and SGD updates for one output matrix (not applied).
+
+    The batch layout is :func:`batch_update`'s; what changes is the input. For centre t with
+    m_t context positions (``pair_mask[t]``), all read from the parameters at the start of the
+    batch:
+
+        h_t = sum_o syn0[w_{t+o}]  (/ m_t with cbow_mean=1)    -- one (T, d) array
+        f_tn = h_t . u_tn,   g_tn = (label_tn - sigmoid(f_tn)) * alpha
+        u_tn            += g_tn * h_t
+        work_t           = sum_n g_tn * u_tn
+        syn0[w_{t+o}]   += work_t     (gensim, mean)  or  work_t / m_t  (gensim, sum)
+
+    ``cbow_update="exact_gradient"`` uses ``work_t / m_t`` with the mean and ``work_t`` with
+    the sum: minus alpha times the gradient of the batch's summed CBOW loss. A centre without
+    a context position (m_t = 0) gets no update and adds no loss.
+
+    Parameters
+    ----------
+    syn0, out, ext_ids, pair_mask, targets, labels, target_mask, alpha, max_exp
+        As in :func:`batch_update`; ``pair_mask[t, W + o]`` marks the context positions of
+        centre t.
+    cbow_mean : {1, 0}
+        1: h_t is the mean of the context vectors (gensim's default); 0: their sum.
+    cbow_update : {"gensim", "exact_gradient"}
+
+    Returns
+    -------
+    loss : float
+        Sum over the batch's centre words (with context) and targets of ``-log sigmoid(+-f)``.
+    d_in : ndarray, shape (T + 2W, d)
+        Update to add to ``syn0[ext_ids]``.
+    d_out : ndarray, shape (T * n, d)
+        Update to add to ``out[targets.ravel()]``.
+    """
+    if cbow_update not in ("gensim", "exact_gradient"):
+        raise ValueError(
+            f"expected cbow_update to be one of ('gensim', 'exact_gradient'), got {cbow_update!r}"
+        )
+    n_centres, n_targets = targets.shape
+    width = pair_mask.shape[1]
+    x_ext = syn0[ext_ids]  # (T + 2W, d)
+    dtype = x_ext.dtype.type
+    mask = pair_mask.astype(x_ext.dtype)  # (T, 2W+1)
+    count = mask.sum(axis=1)  # m_t
+    has_context = count > 0
+    inv_count = np.divide(1, count, out=np.zeros_like(count), where=has_context)
+    # h_t = sum_o syn0[w_{t+o}] over the context positions, one offset at a time
+    h = np.zeros((n_centres, x_ext.shape[1]), dtype=x_ext.dtype)
+    for j in range(width):
+        h += mask[:, j, None] * x_ext[j : j + n_centres]
+    if cbow_mean:
+        h *= inv_count[:, None]  # h_t /= m_t
+    u = out[targets]  # (T, n, d)
+    scores = np.einsum("tnd,td->tn", u, h)  # f: (T, n)
+    live = target_mask & has_context[:, None]
+    labels = np.broadcast_to(labels, targets.shape).astype(x_ext.dtype)
+    # loss = sum over live targets of -log sigmoid(+-f), + for label 1, - for label 0
+    loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
+    if max_exp is not None:
+        live &= np.abs(scores) < max_exp
+    # g = (label - sigmoid(f)) * alpha, sigmoid(f) = (1 + tanh(f / 2)) / 2
+    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * dtype(alpha)
+    g *= live
+    # u_tn += g_tn * h_t
+    d_out = (g[:, :, None] * h[:, None, :]).reshape(n_centres * n_targets, -1)
+    # work_t = sum_n g_tn u_tn ; gensim divides it by m_t only with the sum, the exact
+    # gradient only with the mean
+    work = np.einsum("tn,tnd->td", g, u)
+    if (cbow_update == "gensim") != bool(cbow_mean):
+        work *= inv_count[:, None]
+    # syn0[w_{t+o}] += work_t for every context position o of centre t
+    d_in = np.zeros_like(x_ext)
+    for j in range(width):
+        d_in[j : j + n_centres] += mask[:, j, None] * work
+    return loss, d_in, d_out
