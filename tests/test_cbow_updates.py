@@ -190,18 +190,28 @@ def _batch(seed=0, T=7, V=9, d=4, k=3):
     return syn0, out, ext_ids, pair_mask, centres, noise
 
 
-def _expected_batch(syn0, out, ext_ids, pair_mask, per_centre, alpha):
-    """Sum over centre words of -alpha x their exact gradients, all at the batch's start."""
-    T = pair_mask.shape[0]
-    exp_loss, exp_in = 0.0, np.zeros((T + 2 * W, syn0.shape[1]))
-    exp_out = []
-    for t in range(T):
+def _expected_batch(syn0, out, ext_ids, pair_mask, per_centre, alpha, targets):
+    """Sum over centre words of -alpha x their exact gradients, all at the batch's start:
+    (loss, update of syn0 (V, d), update of out (V_out, d))."""
+    exp_loss, exp_in, exp_out = 0.0, np.zeros_like(syn0), np.zeros_like(out)
+    for t in range(pair_mask.shape[0]):
         positions = t + np.flatnonzero(pair_mask[t])
         loss, dC, d_targets = per_centre(t, syn0[ext_ids[positions]])
         exp_loss += loss
-        np.add.at(exp_in, positions, -alpha * dC)
-        exp_out.append(-alpha * d_targets)
-    return exp_loss, exp_in, np.concatenate(exp_out)
+        np.add.at(exp_in, ext_ids[positions], -alpha * dC)
+        np.add.at(exp_out, targets[t], -alpha * d_targets)
+    return exp_loss, exp_in, exp_out
+
+
+def _as_dense(syn0, out, result):
+    """cbow_batch_update's (loss, rows_in, d_in, rows_out, d_out) as full-matrix updates."""
+    loss, rows_in, d_in, rows_out, d_out = result
+    assert len(set(rows_in.tolist())) == len(rows_in)  # distinct: plain indexing adds right
+    assert len(set(rows_out.tolist())) == len(rows_out)
+    dense_in, dense_out = np.zeros_like(syn0), np.zeros_like(out)
+    dense_in[rows_in] = d_in
+    dense_out[rows_out] = d_out
+    return loss, dense_in, dense_out
 
 
 @pytest.mark.parametrize("cbow_mean", [1, 0])
@@ -210,13 +220,14 @@ def test_negative_sampling_batch_update_is_the_sum_of_per_centre_gradients(cbow_
     T, k = noise.shape
     alpha = 0.1
     noise[0, 1] = centres[0]  # a draw equal to the centre word: skipped
+    noise[2, 2] = noise[5, 0]  # a noise word shared by two centres: its updates add up
     targets = np.concatenate([centres[:, None], noise], axis=1)
     tmask = np.ones(targets.shape, bool)
     tmask[:, 1:] = noise != centres[:, None]
     labels = np.array([1.0] + [0.0] * k)
     assert not pair_mask[4].any() and pair_mask.sum(axis=1).max() >= 3
 
-    def per_centre(t, C):
+    def per_centre(t, C, scale=1.0):
         if C.shape[0] == 0:  # no context: nothing to learn
             return 0.0, np.zeros((0, C.shape[1])), np.zeros((k + 1, C.shape[1]))
         keep = tmask[t, 1:]
@@ -224,25 +235,25 @@ def test_negative_sampling_batch_update_is_the_sum_of_per_centre_gradients(cbow_
             C, out[centres[t]], out[noise[t][keep]], cbow_mean=cbow_mean)
         d_targets = np.zeros((k + 1, C.shape[1]))
         d_targets[0], d_targets[1:][keep] = du, dN
-        return loss, dC, d_targets
+        return loss, scale * dC, d_targets
 
-    exp_loss, exp_in, exp_out = _expected_batch(syn0, out, ext_ids, pair_mask, per_centre, alpha)
-    loss, d_in, d_out = cbow_batch_update(syn0, out, ext_ids, pair_mask, targets, labels, tmask,
-                                          alpha, cbow_mean=cbow_mean, max_exp=None,
-                                          cbow_update="exact_gradient")
+    exp_loss, exp_in, exp_out = _expected_batch(syn0, out, ext_ids, pair_mask, per_centre,
+                                                alpha, targets)
+    loss, d_in, d_out = _as_dense(syn0, out, cbow_batch_update(
+        syn0, out, ext_ids, pair_mask, targets, labels, tmask, alpha, cbow_mean=cbow_mean,
+        max_exp=None, cbow_update="exact_gradient"))
     assert loss == pytest.approx(exp_loss, rel=1e-10)
     np.testing.assert_allclose(d_in, exp_in, atol=1e-12)
     np.testing.assert_allclose(d_out, exp_out, atol=1e-12)
     # gensim's rule: each centre's context rows get m_t x (mean) or 1/m_t x (sum) as much
-    _, d_in_gensim, d_out_gensim = cbow_batch_update(
+    _, d_in_gensim, d_out_gensim = _as_dense(syn0, out, cbow_batch_update(
         syn0, out, ext_ids, pair_mask, targets, labels, tmask, alpha, cbow_mean=cbow_mean,
-        max_exp=None, cbow_update="gensim")
+        max_exp=None, cbow_update="gensim"))
     np.testing.assert_array_equal(d_out_gensim, d_out)
     m = pair_mask.sum(axis=1).astype(float)
     scale = m if cbow_mean else 1 / np.maximum(m, 1)
     _, scaled_in, _ = _expected_batch(
-        syn0, out, ext_ids, pair_mask,
-        lambda t, C: (lambda r: (r[0], r[1] * scale[t], r[2]))(per_centre(t, C)), alpha)
+        syn0, out, ext_ids, pair_mask, lambda t, C: per_centre(t, C, scale[t]), alpha, targets)
     np.testing.assert_allclose(d_in_gensim, scaled_in, atol=1e-12)
     assert np.abs(d_in_gensim - d_in).max() > 1e-3
 
@@ -266,10 +277,11 @@ def test_hierarchical_softmax_batch_update_is_the_sum_of_per_centre_gradients(cb
             C, out[points[t, :n]], codes[t, :n], cbow_mean=cbow_mean)
         return loss, dC, np.concatenate([dP, np.zeros((L - n, d))])
 
-    exp_loss, exp_in, exp_out = _expected_batch(syn0, out, ext_ids, pair_mask, per_centre, alpha)
-    loss, d_in, d_out = cbow_batch_update(syn0, out, ext_ids, pair_mask, points, 1.0 - codes,
-                                          path_mask, alpha, cbow_mean=cbow_mean, max_exp=None,
-                                          cbow_update="exact_gradient")
+    exp_loss, exp_in, exp_out = _expected_batch(syn0, out, ext_ids, pair_mask, per_centre,
+                                                alpha, points)
+    loss, d_in, d_out = _as_dense(syn0, out, cbow_batch_update(
+        syn0, out, ext_ids, pair_mask, points, 1.0 - codes, path_mask, alpha,
+        cbow_mean=cbow_mean, max_exp=None, cbow_update="exact_gradient"))
     assert loss == pytest.approx(exp_loss, rel=1e-10)
     np.testing.assert_allclose(d_in, exp_in, atol=1e-12)
     np.testing.assert_allclose(d_out, exp_out, atol=1e-12)
@@ -277,21 +289,21 @@ def test_hierarchical_softmax_batch_update_is_the_sum_of_per_centre_gradients(cb
 
 def test_batch_saturated_scores_get_no_update_but_count_in_the_loss():
     syn0, out, ext_ids, pair_mask, centres, noise = _batch(seed=2)
-    out[noise[0, 0]] = 0.0
-    out[centres[0]] = 500.0  # the centre word's own score saturates for centre 0
-    targets = np.concatenate([centres[:, None], noise], axis=1)
-    tmask = np.ones(targets.shape, bool)
+    # one centre word (centre 0) with its window; its own score saturates
+    ext_ids, pair_mask = ext_ids[:1 + 2 * W], pair_mask[:1]
+    centre = centres[0]
+    noise = np.array([[w for w in range(9) if w != centre][:3]])
+    targets = np.concatenate([[[centre]], noise], axis=1)
+    out[centre] = 500.0
     labels = np.array([1.0, 0, 0, 0])
-    _, _, d_out = cbow_batch_update(syn0, out, ext_ids, pair_mask, targets, labels, tmask, 0.1)
-    d_out = d_out.reshape(targets.shape + (-1,))
     h0 = syn0[ext_ids[np.flatnonzero(pair_mask[0])]].mean(axis=0)
-    assert abs(out[centres[0]] @ h0) >= 6
-    assert np.all(d_out[0, 0] == 0)
-    # centre 0 alone: its loss counts every target, the saturated one included
-    loss_0, _, _ = cbow_batch_update(syn0, out, ext_ids[:1 + 2 * W], pair_mask[:1],
-                                     targets[:1], labels, tmask[:1], 0.1)
+    assert abs(out[centre] @ h0) >= 6 and pair_mask.sum() >= 1
+    loss, _, d_out = _as_dense(syn0, out, cbow_batch_update(
+        syn0, out, ext_ids, pair_mask, targets, labels, np.ones((1, 4), bool), 0.1))
+    assert np.all(d_out[centre] == 0) and np.abs(d_out[noise[0]]).max() > 0
+    # its loss counts every target, the saturated one included
     f = out[targets[0]] @ h0
-    assert loss_0 == pytest.approx(np.log1p(np.exp(-(2 * labels - 1) * f)).sum(), rel=1e-10)
+    assert loss == pytest.approx(np.log1p(np.exp(-(2 * labels - 1) * f)).sum(), rel=1e-10)
 
 
 def test_batch_unknown_rule_is_refused():

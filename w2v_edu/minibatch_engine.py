@@ -229,14 +229,13 @@ def cbow_batch_update(
     cbow_mean: int = 1,
     max_exp: float | None = 6.0,
     cbow_update: str = "gensim",
-) -> tuple[float, np.ndarray, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One mini-batch of CBOW: loss and SGD updates for one output matrix (not applied).
 
-    The batch layout is :func:`batch_update`'s; what changes is the input. For centre t with
-    m_t context positions (``pair_mask[t]``), all read from the parameters at the start of the
-    batch:
+    For centre t with m_t context positions (``pair_mask[t]``), all read from the parameters
+    at the start of the batch:
 
-        h_t = sum_o syn0[w_{t+o}]  (/ m_t with cbow_mean=1)    -- one (T, d) array
+        h_t = sum_o syn0[w_{t+o}]  (/ m_t with cbow_mean=1)
         f_tn = h_t . u_tn,   g_tn = (label_tn - sigmoid(f_tn)) * alpha
         u_tn            += g_tn * h_t
         work_t           = sum_n g_tn * u_tn
@@ -246,62 +245,104 @@ def cbow_batch_update(
     the sum: minus alpha times the gradient of the batch's summed CBOW loss. A centre without
     a context position (m_t = 0) gets no update and adds no loss.
 
+    How NumPy does it. The windows are one sparse 0/1 matrix ``A`` (T, R_in) over the R_in
+    distinct words of the block, ``A[t, r]`` = how often word r fills a context position of
+    centre t. Then every centre's window sum is one product, and its transpose is the
+    scatter-add back onto the rows (:mod:`w2v_edu.scatter`'s selector product, a repeated word
+    summed):
+
+        H = A @ syn0[rows_in]              (T, d)     -- all window sums at once
+        d_in = A^T @ work                  (R_in, d)  -- every context position gets work_t
+
+    The output side is the same scatter-add with the outer products folded in: ``G`` (R_out, T)
+    holds ``g_tn`` at (row of u_tn, t), and ``d_out = G @ H``, so the (T * n, d) rows
+    ``g_tn * h_t`` are never built.
+
     Parameters
     ----------
-    syn0, out, ext_ids, pair_mask, targets, labels, target_mask, alpha, max_exp
-        As in :func:`batch_update`; ``pair_mask[t, W + o]`` marks the context positions of
-        centre t.
+    syn0 : ndarray, shape (V, d)
+    out : ndarray, shape (V_out, d)
+        ``syn1neg`` (negative sampling) or ``syn1`` (hierarchical softmax).
+    ext_ids : ndarray of int, shape (T + 2W,)
+        Word ids of positions t-W .. t+W around the T centres (padding rows are masked out).
+    pair_mask : ndarray of bool, shape (T, 2W+1)
+        ``pair_mask[t, W + o]``: position t+o is a context position of centre t.
+    targets : ndarray of int, shape (T, n)
+        Rows of ``out`` each centre is scored against.
+    labels : ndarray, shape (T, n) or (n,)
+        1 for the centre word, 0 for a noise word; ``1 - code`` on a Huffman path.
+    target_mask : ndarray of bool, shape (T, n)
+        False for padding on a short Huffman path, or a noise draw equal to the centre word.
+    alpha : float
     cbow_mean : {1, 0}
         1: h_t is the mean of the context vectors (gensim's default); 0: their sum.
+    max_exp : float or None
+        Skip the update of targets with |f| >= max_exp, as gensim does; None updates all.
     cbow_update : {"gensim", "exact_gradient"}
 
     Returns
     -------
     loss : float
         Sum over the batch's centre words (with context) and targets of ``-log sigmoid(+-f)``.
-    d_in : ndarray, shape (T + 2W, d)
-        Update to add to ``syn0[ext_ids]``.
-    d_out : ndarray, shape (T * n, d)
-        Update to add to ``out[targets.ravel()]``.
+    rows_in : ndarray of int, shape (R_in,)
+        Distinct rows of ``syn0`` the batch updates.
+    d_in : ndarray, shape (R_in, d)
+        Update to add to ``syn0[rows_in]`` (rows distinct: plain indexing adds it right).
+    rows_out : ndarray of int, shape (R_out,)
+        Distinct rows of ``out`` the batch updates.
+    d_out : ndarray, shape (R_out, d)
+        Update to add to ``out[rows_out]``.
     """
+    import scipy.sparse as sp  # here, not at the top, while the module's imports are reworked
+
     if cbow_update not in ("gensim", "exact_gradient"):
         raise ValueError(
             f"expected cbow_update to be one of ('gensim', 'exact_gradient'), got {cbow_update!r}"
         )
     n_centres, n_targets = targets.shape
-    width = pair_mask.shape[1]
-    x_ext = syn0[ext_ids]  # (T + 2W, d)
-    dtype = x_ext.dtype.type
-    mask = pair_mask.astype(x_ext.dtype)  # (T, 2W+1)
-    count = mask.sum(axis=1)  # m_t
-    has_context = count > 0
-    inv_count = np.divide(1, count, out=np.zeros_like(count), where=has_context)
-    # h_t = sum_o syn0[w_{t+o}] over the context positions, one offset at a time
-    h = np.zeros((n_centres, x_ext.shape[1]), dtype=x_ext.dtype)
-    for j in range(width):
-        h += mask[:, j, None] * x_ext[j : j + n_centres]
+    dtype = syn0.dtype
+    # A (T, R_in): one entry per context position, in the row of its centre
+    centre_of, offset = np.nonzero(pair_mask)
+    m_int = np.bincount(centre_of, minlength=n_centres)  # m_t
+    rows_in, word_of_position = np.unique(ext_ids, return_inverse=True)
+    indptr = np.zeros(n_centres + 1, dtype=np.int32)
+    np.cumsum(m_int, out=indptr[1:])
+    windows = sp.csr_array(
+        (np.ones(centre_of.shape[0], dtype=dtype),
+         word_of_position[centre_of + offset].astype(np.int32), indptr),
+        shape=(n_centres, rows_in.shape[0]),
+    )
+    m = m_int.astype(dtype)
+    has_context = m_int > 0
+    inv_m = np.divide(1, m, out=np.zeros_like(m), where=has_context)
+    # h_t = sum_o syn0[w_{t+o}]  (and / m_t with the mean): all centres in one product
+    h = windows @ syn0.take(rows_in, axis=0)  # (T, d)
     if cbow_mean:
-        h *= inv_count[:, None]  # h_t /= m_t
-    u = out[targets]  # (T, n, d)
-    scores = np.einsum("tnd,td->tn", u, h)  # f: (T, n)
+        h *= inv_m[:, None]
+    u = out.take(targets.ravel(), axis=0).reshape(n_centres, n_targets, -1)  # (T, n, d)
+    scores = (u @ h[:, :, None])[:, :, 0]  # f_tn = u_tn . h_t
     live = target_mask & has_context[:, None]
-    labels = np.broadcast_to(labels, targets.shape).astype(x_ext.dtype)
+    labels = np.broadcast_to(labels, targets.shape).astype(dtype)
     # loss = sum over live targets of -log sigmoid(+-f), + for label 1, - for label 0
     loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
     if max_exp is not None:
         live &= np.abs(scores) < max_exp
     # g = (label - sigmoid(f)) * alpha, sigmoid(f) = (1 + tanh(f / 2)) / 2
-    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * dtype(alpha)
+    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * dtype.type(alpha)
     g *= live
-    # u_tn += g_tn * h_t
-    d_out = (g[:, :, None] * h[:, None, :]).reshape(n_centres * n_targets, -1)
+    # u_tn += g_tn * h_t, summed per distinct output row: d_out = G @ H
+    rows_out, row_of_target = np.unique(targets, return_inverse=True)
+    per_row = sp.csc_array(
+        (g.ravel(), row_of_target.ravel().astype(np.int32),
+         np.arange(0, n_centres * n_targets + 1, n_targets, dtype=np.int32)),
+        shape=(rows_out.shape[0], n_centres),
+    )
+    d_out = per_row @ h
     # work_t = sum_n g_tn u_tn ; gensim divides it by m_t only with the sum, the exact
     # gradient only with the mean
-    work = np.einsum("tn,tnd->td", g, u)
+    work = (g[:, None, :] @ u)[:, 0]  # (T, d)
     if (cbow_update == "gensim") != bool(cbow_mean):
-        work *= inv_count[:, None]
-    # syn0[w_{t+o}] += work_t for every context position o of centre t
-    d_in = np.zeros_like(x_ext)
-    for j in range(width):
-        d_in[j : j + n_centres] += mask[:, j, None] * work
-    return loss, d_in, d_out
+        work *= inv_m[:, None]
+    # syn0[w_{t+o}] += work_t for every context position: d_in = A^T @ work
+    d_in = windows.T @ work
+    return loss, rows_in, d_in, rows_out, d_out
