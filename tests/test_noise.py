@@ -1,17 +1,10 @@
 import numpy as np
 import pytest
 from gensim.models import Word2Vec
-from gensim.test.utils import datapath
 from scipy.stats import chisquare
 
 from w2v_edu.noise import NoiseSampler, noise_distribution
-from w2v_edu.text import read_lines_corpus
 from w2v_edu.vocab import Vocabulary
-
-
-@pytest.fixture(scope="module")
-def lee():
-    return read_lines_corpus(datapath("lee_background.cor"))
 
 
 @pytest.mark.parametrize("ns_exponent", [0.75, 1.0, 0.0, 0.5])

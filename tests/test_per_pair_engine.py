@@ -10,21 +10,16 @@ import pytest
 from gensim.models import Word2Vec as GensimWord2Vec
 
 from w2v_edu import Word2Vec
-from w2v_edu.datasets import lee_corpus
 from w2v_edu.objectives import hierarchical_softmax_loss_and_grad, negative_sampling_loss_and_grad
-from w2v_edu.per_pair_engine import gensim_sigmoid_table, pair_update
+from w2v_edu.per_pair_engine import pair_update
 from w2v_edu.random_streams import gensim_cum_table
 from w2v_edu.schedules import linear_decay
+from w2v_edu.sigmoid import gensim_sigmoid_table
 from w2v_edu.training_corpus import EncodedCorpus
 from w2v_edu.vocab import Vocabulary
 from w2v_edu.word2vec import initial_vectors
 
 DETERMINISTIC = dict(sg=1, hs=1, negative=0, sample=0, shrink_windows=False)
-
-
-@pytest.fixture(scope="module")
-def lee():
-    return lee_corpus()
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,9 @@
 import numpy as np
 import pytest
 from gensim.models import Word2Vec
-from gensim.test.utils import datapath
 
 from w2v_edu.subsampling import keep_probability, keep_probability_paper, subsample
-from w2v_edu.text import read_lines_corpus
 from w2v_edu.vocab import Vocabulary
-
-
-@pytest.fixture(scope="module")
-def lee():
-    return read_lines_corpus(datapath("lee_background.cor"))
 
 
 @pytest.mark.parametrize("sample", [1e-3, 1e-4, 1e-2])
@@ -73,7 +66,7 @@ def test_bad_input():
         keep_probability(np.ones((2, 2)))
     with pytest.raises(ValueError, match="finite positive counts"):
         keep_probability([3, 0, 1])
-    with pytest.raises(ValueError, match="sample to be a finite number >= 0, got -0.1"):
+    with pytest.raises(ValueError, match="sample to be a finite number >= 0, got sample=-0.1"):
         keep_probability([3, 1], sample=-0.1)
     with pytest.raises(ValueError, match=r"ids in 0..1, got values in 0..5"):
         subsample([0, 5], np.array([1.0, 1.0]), rng=0)

@@ -110,7 +110,7 @@ def test_bad_input_is_a_clear_value_error(w, X, y, match):
 
 
 def test_bad_generator_arguments():
-    with pytest.raises(ValueError, match="n_samples >= 1, got n_samples=0"):
+    with pytest.raises(ValueError, match="n_samples to be an integer >= 1, got n_samples=0"):
         make_linear_regression(n_samples=0)
     with pytest.raises(ValueError, match="noise >= 0"):
         make_linear_regression(noise=-1.0)

@@ -1,15 +1,8 @@
 import numpy as np
 import pytest
 from gensim.models import Word2Vec
-from gensim.test.utils import datapath
 
-from w2v_edu.text import read_lines_corpus
 from w2v_edu.vocab import Vocabulary
-
-
-@pytest.fixture(scope="module")
-def lee():
-    return read_lines_corpus(datapath("lee_background.cor"))
 
 
 def gensim_vocab(corpus, **kwargs):
@@ -96,7 +89,7 @@ def test_min_count_removing_everything():
     message = r"min_count=5, got none \(the most frequent word occurs 2"
     with pytest.raises(ValueError, match=message):
         Vocabulary.build([["a", "b", "a"]], min_count=5)
-    with pytest.raises(ValueError, match="expected min_count to be a non-negative int, got -1"):
+    with pytest.raises(ValueError, match="min_count to be an integer >= 0, got min_count=-1"):
         Vocabulary.build([["a"]], min_count=-1)
-    with pytest.raises(ValueError, match="max_final_vocab"):
+    with pytest.raises(TypeError, match="max_final_vocab to be an integer"):
         Vocabulary.build([["a"]], min_count=1, max_final_vocab=2.5)

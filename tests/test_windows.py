@@ -82,7 +82,7 @@ def test_corpus_pairs_after_subsampling():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="expected window to be an int >= 1, got 0"):
+    with pytest.raises(ValueError, match="expected window to be an integer >= 1, got window=0"):
         reduced_windows(5, 0, rng=0)
     with pytest.raises(ValueError, match=r"expected ids of shape \(n,\), got shape \(2, 2\)"):
         skipgram_pairs(np.zeros((2, 2), dtype=int), 2, rng=0)

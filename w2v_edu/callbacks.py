@@ -1,8 +1,10 @@
 """Callbacks: code of yours that :class:`~w2v_edu.word2vec.Word2Vec` runs at fixed moments.
 
-Same hook names as gensim's ``CallbackAny2Vec``, so a callback written for one works with the
-other's model in the obvious cases. Each hook receives the model; ``model.history[-1]`` holds
-the epoch that just ended (its mean loss, the alphas applied, pairs, words and seconds).
+One shape, gensim's ``CallbackAny2Vec``: every hook receives the model and nothing else, so a
+callback written for gensim runs here too (any object with some of these methods will do).
+``model.history[-1]`` holds the epoch that just ended (its mean loss, the alphas applied, pairs,
+words and seconds); in ``on_batch_end``, ``model.last_step`` holds the engine step just done (a
+job of the per-pair engine, a mini-batch of the mini-batch engine: loss, pairs, alpha, progress).
 """
 
 from __future__ import annotations
@@ -17,11 +19,22 @@ class Callback:
     def on_epoch_begin(self, model) -> None:
         """Before every epoch."""
 
+    def on_batch_end(self, model) -> None:
+        """After every engine step; ``model.last_step`` is that step."""
+
     def on_epoch_end(self, model) -> None:
         """After every epoch; ``model.history[-1]`` is that epoch's record."""
 
     def on_train_end(self, model) -> None:
         """After the last epoch of a ``train()`` call."""
+
+
+def run_callbacks(callbacks, hook: str, model) -> None:
+    """Call ``callback.<hook>(model)`` on every callback that has that hook."""
+    for cb in callbacks:
+        method = getattr(cb, hook, None)
+        if method is not None:
+            method(model)
 
 
 class LossPrinter(Callback):

@@ -34,10 +34,15 @@ is still counted, with an exact log-sigmoid.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.lib.stride_tricks import sliding_window_view
 
-from w2v_edu.objectives import log_sigmoid
+from w2v_edu.engine import EpochStats, Step
 from w2v_edu.scatter import scatter_add_unchecked
+from w2v_edu.sigmoid import MAX_EXP, log_sigmoid, sigmoid
+
+APPLIES_BEFORE_REPORT = False
+"""A batch's updates are handed to ``on_step`` in ``Step.pending`` and applied after it returns."""
 
 
 def _window_mask(sent_ext, centre_sent, b, window):
@@ -61,7 +66,7 @@ def batch_update(
     labels: np.ndarray,
     target_mask: np.ndarray,
     alpha: float,
-    max_exp: float | None = 6.0,
+    max_exp: float | None = MAX_EXP,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Compute one mini-batch's loss and SGD updates for one output matrix (not applied).
 
@@ -106,11 +111,10 @@ def batch_update(
     labels = np.broadcast_to(labels, targets.shape)[:, None, :].astype(scores.dtype)
     # loss = sum over live pairs and targets of -log sigmoid(+-f), + for label 1, - for label 0
     loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
-    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist;
-    # sigmoid(f) = (1 + tanh(f / 2)) / 2 is exact and overflow-free
+    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist
     if max_exp is not None:
         live &= np.abs(scores) < max_exp
-    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * scores.dtype.type(alpha)
+    g = (labels - sigmoid(scores)) * scores.dtype.type(alpha)
     g *= live
     # syn0[w_{t+o}] += sum_target g * u_target ;  u_target += sum_o g * v_{t+o}
     d_win = g @ u  # (T, 2W+1, d)
@@ -121,95 +125,70 @@ def batch_update(
     return loss, d_in, d_out
 
 
-def run_epoch(
-    syn0: np.ndarray,
-    syn1neg: np.ndarray | None,
-    syn1: np.ndarray | None,
-    corpus,
-    *,
-    window: int,
-    negative: int,
-    keep_prob: np.ndarray | None,
-    draws,
-    huffman_points: np.ndarray | None,
-    huffman_codes: np.ndarray | None,
-    huffman_lengths: np.ndarray | None,
-    alpha_at,
-    batch_size: int = 2048,
-    shrink_windows: bool = True,
-    max_exp: float | None = 6.0,
-    on_batch=None,
-):
-    """Train one epoch over ``corpus`` (an :class:`~w2v_edu.training_corpus.EncodedCorpus`).
+def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
+    """Train one epoch, ``plan.batch_size`` centre words at a time (see the module docstring).
 
-    ``alpha_at(epoch_fraction)`` gives the learning rate of a batch from the fraction of the
-    epoch's raw words that come before it. ``draws`` (a
-    :class:`~w2v_edu.random_streams.NumpyDraws`) supplies the random draws;
-    ``huffman_points`` / ``huffman_codes`` (V, L) are padded paths of length ``huffman_lengths``.
-    ``on_batch(loss, pairs, raw_words_done, alpha, updates)`` is called with every batch's loss
-    and updates *before* they are applied, and may raise to stop training (the divergence
-    check of :class:`~w2v_edu.word2vec.Word2Vec` lives there).
-
-    Returns
-    -------
-    dict with ``loss`` (summed), ``pairs``, ``words`` (effective words) and ``alphas`` (per batch).
+    Parameters
+    ----------
+    weights : :class:`~w2v_edu.engine.Weights`
+        ``syn0`` (V, d) and ``syn1neg`` and/or ``syn1``, updated in place.
+    jobs : iterable of :class:`~w2v_edu.training_corpus.Job`
+        The epoch's jobs (kept tokens, reduced windows, one alpha each); a job's tokens are cut
+        into mini-batches of consecutive centre positions.
+    plan : :class:`~w2v_edu.training_plan.TrainingPlan`
+    draws : :class:`~w2v_edu.random_streams.NumpyDraws`
+        k noise words per centre word.
+    on_step : callable
+        ``on_step(step)`` with every batch's loss and its updates in ``step.pending``, *before*
+        they are applied; it may raise to stop training (the divergence check lives there).
     """
-    W = window
-    keep = draws.keep(corpus.ids, keep_prob)
-    kept_ids = corpus.ids[keep]
-    kept_sent = corpus.sentence_of[keep]
-    kept_raw = corpus.raw_position[keep]
-    n = kept_ids.shape[0]
-    # effective window b_t uniform in 1..window (gensim: window - randint(0, window))
-    b = draws.windows(n, W) if shrink_windows else np.full(n, W)
-    pad_ids = np.concatenate([np.zeros(W, np.int32), kept_ids, np.zeros(W, np.int32)])
-    pad_sent = np.concatenate([np.full(W, -1, np.int32), kept_sent, np.full(W, -1, np.int32)])
-
-    raw_total = corpus.total_raw_words
-    total_loss, total_pairs, alphas = 0.0, 0, []
-    for start in range(0, n, batch_size):
-        end = min(start + batch_size, n)
-        t = end - start
-        ext_ids = pad_ids[start : end + 2 * W]
-        centres = kept_ids[start:end]
-        pair_mask = _window_mask(
-            pad_sent[start : end + 2 * W], kept_sent[start:end], b[start:end], W
-        )
-        raw_before = int(kept_raw[start]) if start else 0  # raw words before this batch
-        alpha = alpha_at(raw_before / raw_total)
-        loss, pairs = 0.0, int(pair_mask.sum())
-        updates = []
-        if syn1 is not None:
-            points = huffman_points[centres]
-            codes = huffman_codes[centres]
-            path_mask = np.arange(points.shape[1])[None, :] < huffman_lengths[centres][:, None]
-            l_hs, d_in, d_out = batch_update(
-                syn0, syn1, ext_ids, pair_mask, points, 1.0 - codes, path_mask, alpha, max_exp
-            )
-            loss += l_hs
-            updates.append((d_in, syn1, points, d_out))
-        if syn1neg is not None:
-            drawn = draws.noise(t, negative)
-            targets = np.concatenate([centres[:, None], drawn], axis=1)
-            labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
-            labels[0] = 1
-            # a noise draw equal to the centre word is skipped (gensim), not redrawn
-            tmask = np.ones(targets.shape, dtype=bool)
-            tmask[:, 1:] = drawn != centres[:, None]
-            l_ns, d_in, d_out = batch_update(
-                syn0, syn1neg, ext_ids, pair_mask, targets, labels, tmask, alpha, max_exp
-            )
-            loss += l_ns
-            updates.append((d_in, syn1neg, targets, d_out))
-        if on_batch is not None:
-            on_batch(loss, pairs, raw_before, alpha, updates)
-        for d_in, out, targets, d_out in updates:
-            scatter_add_unchecked(syn0, ext_ids, d_in)
-            scatter_add_unchecked(out, targets.ravel(), d_out)
-        total_loss += loss
-        total_pairs += pairs
-        alphas.append(alpha)
-    return {"loss": total_loss, "pairs": total_pairs, "words": n, "alphas": alphas}
+    syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
+    W = plan.window
+    stats = EpochStats()
+    for job in jobs:
+        n = job.ids.shape[0]
+        pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
+        pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
+                                   np.full(W, -1, np.int32)])
+        for start in range(0, n, plan.batch_size):
+            end = min(start + plan.batch_size, n)
+            t = end - start
+            ext_ids = pad_ids[start : end + 2 * W]
+            centres = job.ids[start:end]
+            pair_mask = _window_mask(pad_sent[start : end + 2 * W], job.sentence_of[start:end],
+                                     job.windows[start:end], W)
+            loss, pending = 0.0, []
+            if syn1 is not None:
+                points = plan.huffman_points[centres]
+                codes = plan.huffman_codes[centres]
+                path_mask = (np.arange(points.shape[1])[None, :]
+                             < plan.huffman_lengths[centres][:, None])
+                l_hs, d_in, d_out = batch_update(syn0, syn1, ext_ids, pair_mask, points,
+                                                 1.0 - codes, path_mask, job.alpha, plan.max_exp)
+                loss += l_hs
+                pending += [(syn0, ext_ids, d_in), (syn1, points.ravel(), d_out)]
+            if syn1neg is not None:
+                drawn = draws.noise(t, plan.negative)
+                targets = np.concatenate([centres[:, None], drawn], axis=1)
+                labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
+                labels[0] = 1
+                # a noise draw equal to the centre word is skipped (gensim), not redrawn
+                tmask = np.ones(targets.shape, dtype=bool)
+                tmask[:, 1:] = drawn != centres[:, None]
+                l_ns, d_in, d_out = batch_update(syn0, syn1neg, ext_ids, pair_mask, targets,
+                                                 labels, tmask, job.alpha, plan.max_exp)
+                loss += l_ns
+                pending += [(syn0, ext_ids, d_in), (syn1neg, targets.ravel(), d_out)]
+            # progress: the job's raw words, in proportion to the centre positions done
+            raw_done = job.raw_before + (job.raw_words * end) // n
+            step = Step(loss=loss, pairs=int(pair_mask.sum()), words=t,
+                        raw_words_done=raw_done, alpha=job.alpha, pending=tuple(pending))
+            on_step(step)
+            # matrix[rows] += delta, repeated rows summed
+            for matrix, rows, delta in pending:
+                scatter_add_unchecked(matrix, rows, delta)
+            stats.add(step)
+    return stats
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +206,7 @@ def cbow_batch_update(
     target_mask: np.ndarray,
     alpha: float,
     cbow_mean: int = 1,
-    max_exp: float | None = 6.0,
+    max_exp: float | None = MAX_EXP,
     cbow_update: str = "gensim",
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One mini-batch of CBOW: loss and SGD updates for one output matrix (not applied).
@@ -293,8 +272,6 @@ def cbow_batch_update(
     d_out : ndarray, shape (R_out, d)
         Update to add to ``out[rows_out]``.
     """
-    import scipy.sparse as sp  # here, not at the top, while the module's imports are reworked
-
     if cbow_update not in ("gensim", "exact_gradient"):
         raise ValueError(
             f"expected cbow_update to be one of ('gensim', 'exact_gradient'), got {cbow_update!r}"

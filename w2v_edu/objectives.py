@@ -23,32 +23,8 @@ import numbers
 
 import numpy as np
 
-# ---------------------------------------------------------------------------------------------
-# Stable elementwise helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def sigmoid(x):
-    r""":math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow for any finite x.
-
-    Uses :math:`e^{-|x|} \le 1`: :math:`\sigma(x) = 1/(1+e^{-|x|})` for :math:`x \ge 0` and
-    :math:`e^{-|x|}/(1+e^{-|x|})` for :math:`x < 0`.
-    """
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
-    z = np.exp(-np.abs(x))
-    out = np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype, copy=False)
-    return out[()] if out.ndim == 0 else out
-
-
-def log_sigmoid(x):
-    r""":math:`\log\sigma(x) = -\log(1 + e^{-x})`, stable: :math:`\min(x,0) - \log(1+e^{-|x|})`."""
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
-    out = (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
-    return out[()] if out.ndim == 0 else out
+# sigmoid and log-sigmoid live in w2v_edu.sigmoid, the one place every module takes them from
+from w2v_edu.sigmoid import log_sigmoid, sigmoid  # noqa: E402, F401  (re-exported for the lessons)
 
 
 def log_softmax(scores, axis=-1):

@@ -30,36 +30,11 @@ import math
 
 import numpy as np
 
-from w2v_edu.windows import pair_positions
+from w2v_edu.engine import EpochStats, Step
+from w2v_edu.sigmoid import MAX_EXP, sigmoid, sigmoid_from_table
 
-MAX_EXP = 6.0
-EXP_TABLE_SIZE = 1000
-
-
-def gensim_sigmoid_table() -> np.ndarray:
-    """gensim's ``EXP_TABLE``: sigmoid at 1000 points over [-6, 6), float32, shape (1000,)."""
-    x = (np.arange(EXP_TABLE_SIZE) / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP
-    e = np.exp(x).astype(np.float32)
-    return (e / (e + 1)).astype(np.float32)
-
-
-_EXP_TABLE = gensim_sigmoid_table()
-
-
-def _sigmoid_exact(f: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * f))
-
-
-def _sigmoid_table(f: np.ndarray) -> np.ndarray:
-    """gensim's table lookup, valid for |f| < 6 (saturated targets are skipped before).
-
-    gensim (and word2vec.c) index the table with ``int((f + 6) * (1000 / 6 / 2))`` evaluated
-    in C integer arithmetic: 1000 / 6 / 2 = 83, not 83.33. The lookup therefore reads the
-    sigmoid at about ``0.996 (f + 6) - 6``, a little left of f -- reproduced here.
-    """
-    scale = EXP_TABLE_SIZE // 6 // 2  # 83 in C integer arithmetic
-    idx = ((np.asarray(f, dtype=np.float64) + MAX_EXP) * scale).astype(np.int64)
-    return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
+APPLIES_BEFORE_REPORT = True
+"""Updates are applied pair by pair, so a job is already in the weights when it is reported."""
 
 
 def pair_update(
@@ -112,7 +87,7 @@ def pair_update(
     # loss = -sum_n log sigmoid(+-f_n) = sum_n log(1 + exp(-+f_n)), + for label 1, - for 0
     # (np.logaddexp: one call, stable; on a handful of numbers it beats the 4-step formula)
     loss = float(np.logaddexp(0.0, (1.0 - 2.0 * labels) * f64).sum())
-    sig = _sigmoid_table(f) if exp_table else _sigmoid_exact(f)
+    sig = sigmoid_from_table(f) if exp_table else sigmoid(f)
     # g = (l - sigmoid(f)) * alpha, zero for skipped (saturated) targets
     g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)
     if max_exp is not None:
@@ -137,7 +112,7 @@ def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_e
         loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
         if max_exp is not None and abs(f) >= max_exp:
             continue
-        s = _sigmoid_table(np.array(f)) if exp_table else _sigmoid_exact(np.array(f))
+        s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(np.array(f))
         g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
         # work += g * u ;  u += g * v
         work += g * u
@@ -147,86 +122,51 @@ def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_e
     return loss
 
 
-def run_epoch(
-    syn0: np.ndarray,
-    syn1neg: np.ndarray | None,
-    syn1: np.ndarray | None,
-    corpus,
-    *,
-    window: int,
-    negative: int,
-    keep_prob: np.ndarray | None,
-    draws,
-    huffman_points: list | None,
-    huffman_codes: list | None,
-    alpha_at,
-    batch_words: int = 10000,
-    shrink_windows: bool = True,
-    max_exp: float | None = MAX_EXP,
-    exp_table: bool = False,
-    on_job=None,
-):
-    """Train one epoch pair by pair (see the module docstring for the order).
+def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
+    """Train one epoch pair by pair, in gensim's order (see the module docstring).
 
-    ``draws`` supplies every random draw (:class:`~w2v_edu.random_streams.NumpyDraws`, or
-    :class:`~w2v_edu.random_streams.GensimDraws` to replay gensim's own streams).
-    ``alpha_at(epoch_fraction)`` gives a job's learning rate from the fraction of this epoch's
-    sentences pushed before it (gensim's examples-based progress).
-    ``on_job(loss, pairs, raw_words_done, alpha)`` is called after every job and may raise to
-    stop training.
-
-    Returns
-    -------
-    dict with ``loss`` (summed over pairs), ``pairs``, ``words`` (effective words) and
-    ``alphas`` (one per job).
+    Parameters
+    ----------
+    weights : :class:`~w2v_edu.engine.Weights`
+        ``syn0`` (V, d) and ``syn1neg`` and/or ``syn1``, updated in place.
+    jobs : iterable of :class:`~w2v_edu.training_corpus.Job`
+        The epoch's jobs: kept tokens, reduced windows, one alpha each.
+    plan : :class:`~w2v_edu.training_plan.TrainingPlan`
+    draws : :class:`~w2v_edu.random_streams.NumpyDraws` or ``GensimDraws``
+        Noise words, drawn once per job for all its pairs (gensim's stream order).
+    on_step : callable
+        ``on_step(step)`` after every job (:class:`~w2v_edu.engine.Step`); may raise to stop.
     """
-    bounds = corpus.sentence_bounds
-    dtype = syn0.dtype
-    if syn1 is not None:
-        hs_labels = [(1 - np.asarray(c, dtype=np.int64)).astype(dtype) for c in huffman_codes]
-        hs_points = [np.asarray(p, dtype=np.int64) for p in huffman_points]
-    ns_labels = np.zeros(negative + 1, dtype=dtype)
+    syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
+    ns_labels = np.zeros(plan.negative + 1, dtype=syn0.dtype)
     ns_labels[0] = 1
-    total_loss, total_pairs, total_words, alphas = 0.0, 0, 0, []
-    n_sentences = corpus.raw_lengths.shape[0]
-    for first, end, raw_before in corpus.jobs(batch_words):
-        alpha = alpha_at(first / n_sentences)
-        lo, hi = bounds[first], bounds[end]
-        draws.start_job()
-        keep = draws.keep(corpus.ids[lo:hi], keep_prob)
-        ids = corpus.ids[lo:hi][keep]
-        sent = corpus.sentence_of[lo:hi][keep]
-        n = ids.shape[0]
-        # reduced window b_i uniform in 1..window, one per effective word of the job
-        b = draws.windows(n, window) if shrink_windows else np.full(n, window)
-        # all (context j, centre i) pairs of the job in gensim's order, sentence by sentence
-        bounds_kept = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1], True])
-        context_pos, centre_pos = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        for s0, s1 in zip(bounds_kept[:-1].tolist(), bounds_kept[1:].tolist(), strict=True):
-            j, i = pair_positions(b[s0:s1])
-            context_pos.append(j + s0)
-            centre_pos.append(i + s0)
-        inputs = ids[np.concatenate(context_pos)].tolist()
-        centres = ids[np.concatenate(centre_pos)].tolist()
-        drawn = draws.noise(len(centres), negative) if syn1neg is not None else None
+    if syn1 is not None:
+        # each word's Huffman path and its labels 1 - code, sliced once per epoch
+        paths = [plan.huffman_path(w) for w in range(syn0.shape[0])]
+        paths = [(p.astype(np.int64), lab.astype(syn0.dtype)) for p, lab in paths]
+    stats = EpochStats()
+    for job in jobs:
+        # every (context word, centre word) pair of the job, gensim's order
+        inputs, centres = (a.tolist() for a in job.skipgram_pairs())
+        drawn = draws.noise(len(centres), plan.negative) if syn1neg is not None else None
         job_loss = 0.0
         for p, (word_j, centre) in enumerate(zip(inputs, centres, strict=True)):
             if syn1 is not None:
-                job_loss += pair_update(syn0, syn1, word_j, hs_points[centre],
-                                        hs_labels[centre], alpha, max_exp, exp_table)
+                points, labels = paths[centre]
+                job_loss += pair_update(syn0, syn1, word_j, points, labels, job.alpha,
+                                        plan.max_exp, plan.exp_table)
             if syn1neg is not None:
                 # a noise draw equal to the centre word is skipped, not redrawn
                 noise_p = drawn[p][drawn[p] != centre]
                 targets = np.concatenate(([centre], noise_p))
                 job_loss += pair_update(syn0, syn1neg, word_j, targets,
-                                        ns_labels[: targets.shape[0]], alpha, max_exp, exp_table)
-        if on_job is not None:
-            on_job(job_loss, len(centres), raw_before, alpha)
-        total_loss += job_loss
-        total_pairs += len(centres)
-        total_words += n
-        alphas.append(alpha)
-    return {"loss": total_loss, "pairs": total_pairs, "words": total_words, "alphas": alphas}
+                                        ns_labels[: targets.shape[0]], job.alpha, plan.max_exp,
+                                        plan.exp_table)
+        step = Step(loss=job_loss, pairs=len(centres), words=int(job.ids.shape[0]),
+                    raw_words_done=job.raw_before + job.raw_words, alpha=job.alpha)
+        on_step(step)
+        stats.add(step)
+    return stats
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,7 +273,7 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
             loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
             if max_exp is not None and abs(f) >= max_exp:
                 continue
-            s = _sigmoid_table(np.array(f)) if exp_table else _sigmoid_exact(np.array(f))
+            s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(np.array(f))
             g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
             # work += g * u ;  u += g * h
             work += g * u
@@ -345,7 +285,7 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
     f = f64.astype(dtype)
     # loss = sum_n log(1 + exp(-+f_n)), + for label 1, - for label 0
     loss = float(np.logaddexp(0.0, (1.0 - 2.0 * labels) * f64).sum())
-    sig = _sigmoid_table(f) if exp_table else _sigmoid_exact(f)
+    sig = sigmoid_from_table(f) if exp_table else sigmoid(f)
     # g = (l - sigmoid(f)) * alpha, zero for saturated targets
     g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)
     if max_exp is not None:

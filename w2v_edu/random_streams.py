@@ -17,8 +17,12 @@ engine can be compared with gensim on its *default*, random settings (lesson 09,
 - a noise word is ``bisect_left(cum_table, (next >> 16) % cum_table[-1])`` on gensim's integer
   table ``cum_table[i] = round(sum_{j <= i} c_j**0.75 / sum_j c_j**0.75 * (2**31 - 1))``.
 
-Both classes have the same three methods, called in this order for every job: ``start_job()``,
-``keep(ids, keep_prob)``, ``windows(n, window)``, then ``noise(n_pairs, negative)``.
+Both classes have the same four methods, called in this order for every job (by
+:func:`w2v_edu.training_corpus.epoch_jobs`, then the engine): ``start_job()``,
+``keep(ids, keep_prob, limit)``, ``windows(n, window)``, then ``noise(n_pairs, negative)``.
+
+gensim seeds a job's LCG only when it will use it (``negative`` or ``sample`` on); with hierarchical
+softmax and no subsampling the job takes no ``RandomState`` draw for it.
 """
 
 from __future__ import annotations
@@ -43,8 +47,19 @@ class NumpyDraws:
     def start_job(self) -> None:
         """Nothing to do: the Generator's stream simply continues."""
 
-    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None) -> np.ndarray:
-        """Boolean mask (n,): token i kept when u_i < keep_prob[ids[i]], u_i ~ U[0, 1)."""
+    def state(self) -> dict:
+        """The stream's state as plain JSON data (for ``Word2Vec.save``)."""
+        return {"kind": "numpy", "bit_generator": self.rng.bit_generator.state}
+
+    def set_state(self, state: dict) -> None:
+        """Continue from a state written by :meth:`state`."""
+        self.rng.bit_generator.state = state["bit_generator"]
+
+    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None, limit=None) -> np.ndarray:
+        """Boolean mask (n,): token i kept when u_i < keep_prob[ids[i]], u_i ~ U[0, 1).
+
+        ``limit`` (the caller keeps only the first ``limit`` kept tokens) changes nothing here.
+        """
         if keep_prob is None:
             return np.ones(ids.shape[0], dtype=bool)
         return self.rng.random(ids.shape[0]) < keep_prob[ids]
@@ -87,10 +102,30 @@ class GensimDraws:
     ns_exponent : float
     """
 
-    def __init__(self, seed: int, counts: np.ndarray, ns_exponent: float = 0.75):
+    def __init__(self, seed: int, counts: np.ndarray, ns_exponent: float = 0.75,
+                 uses_lcg: bool = True):
         self.random = np.random.RandomState(seed)
         self.cum_table = gensim_cum_table(counts, ns_exponent).astype(np.int64)
+        self.uses_lcg = uses_lcg
         self.next_random = 0
+
+    def with_counts(self, counts: np.ndarray, ns_exponent: float = 0.75) -> GensimDraws:
+        """The same streams (same ``RandomState``) with a noise table for new counts (online
+        training: gensim rebuilds ``cum_table`` and keeps drawing from ``model.random``)."""
+        self.cum_table = gensim_cum_table(counts, ns_exponent).astype(np.int64)
+        return self
+
+    def state(self) -> dict:
+        """The streams' state as plain JSON data (for ``Word2Vec.save``)."""
+        name, keys, pos, has_gauss, cached = self.random.get_state()
+        return {"kind": "gensim", "random": [name, keys.tolist(), int(pos), int(has_gauss),
+                                             float(cached)], "next_random": self.next_random}
+
+    def set_state(self, state: dict) -> None:
+        """Continue from a state written by :meth:`state`."""
+        name, keys, pos, has_gauss, cached = state["random"]
+        self.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+        self.next_random = int(state["next_random"])
 
     def _next(self) -> int:
         # this = next >> 16 ;  next <- (next * 25214903917 + 11) mod 2**48
@@ -99,19 +134,37 @@ class GensimDraws:
         return this
 
     def start_job(self) -> None:
-        """Seed the job's LCG from two RandomState draws, as gensim's ``init_w2v_config``."""
+        """Seed the job's LCG from two RandomState draws, as gensim's ``init_w2v_config``.
+
+        Only when negative sampling or subsampling is on (``uses_lcg``); else no draw at all.
+        """
+        if not self.uses_lcg:
+            return
         high = int(self.random.randint(0, 2**24))
         low = int(self.random.randint(0, 2**24))
         self.next_random = (2**24) * high + low
 
-    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None) -> np.ndarray:
-        """Subsampling: one LCG draw per in-vocabulary token, in corpus order."""
+    def keep(self, ids: np.ndarray, keep_prob: np.ndarray | None, limit=None) -> np.ndarray:
+        """Subsampling: one LCG draw per in-vocabulary token, in corpus order.
+
+        Once ``limit`` tokens are kept gensim stops reading the job, so no further draw is
+        taken (the remaining tokens are marked as dropped).
+        """
         if keep_prob is None:
             return np.ones(ids.shape[0], dtype=bool)
         sample_int = (keep_prob * (2**32 - 1)).astype(np.uint32).astype(np.int64)
         thresholds = sample_int[ids].tolist()
-        # gensim discards a token when sample_int[w] < random; keeps it otherwise
-        return np.array([t >= self._next() for t in thresholds], dtype=bool)
+        limit = len(thresholds) if limit is None else limit
+        keep = np.zeros(len(thresholds), dtype=bool)
+        kept = 0
+        for t, threshold in enumerate(thresholds):
+            if kept == limit:
+                break
+            # gensim discards a token when sample_int[w] < random; keeps it otherwise
+            if threshold >= self._next():
+                keep[t] = True
+                kept += 1
+        return keep
 
     def windows(self, n: int, window: int) -> np.ndarray:
         """Effective windows: ``window - RandomState.randint(0, window, n)``."""

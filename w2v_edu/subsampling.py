@@ -18,6 +18,7 @@ What lives here: the keep probabilities and the seeded draw. What does not: the 
 import numpy as np
 
 from ._rng import as_generator
+from .checks import check_float
 
 
 def _check_counts(counts):
@@ -37,9 +38,7 @@ def _check_counts(counts):
 def _check_sample(sample):
     if sample is None:
         return 0.0
-    if not np.isscalar(sample) or not np.isreal(sample) or not np.isfinite(sample) or sample < 0:
-        raise ValueError(f"expected sample to be a finite number >= 0, got {sample!r}")
-    return float(sample)
+    return check_float("sample", sample, 0.0)
 
 
 def threshold_count(counts, sample=1e-3):

@@ -97,3 +97,33 @@ def read_lines_corpus(path, min_len=2, max_len=15, deacc=False, skip_empty=True)
             if tokens or not skip_empty:
                 documents.append(tokens)
     return documents
+
+
+class LineSentence:
+    """A re-iterable corpus streamed from a text file: one sentence per line, tokens split on
+    whitespace (gensim's ``LineSentence`` format, the one ``corpus_file`` reads).
+
+    Lines longer than ``max_sentence_length`` tokens are cut into pieces of that length, as
+    gensim does. Nothing is tokenised beyond splitting: pre-process the file first (e.g. with
+    :func:`tokenize`) if it is raw text.
+    """
+
+    def __init__(self, source, max_sentence_length: int = 10000):
+        from pathlib import Path
+
+        if not isinstance(source, (str, Path)):
+            raise TypeError(f"expected source to be a file path, got {type(source).__name__}")
+        if not Path(source).is_file():
+            raise FileNotFoundError(f"expected a text file at {str(source)!r}, no such file")
+        self.source = str(source)
+        self.max_sentence_length = max_sentence_length
+
+    def __iter__(self):
+        with open(self.source, encoding="utf-8") as f:
+            for line in f:
+                tokens = line.split()
+                for i in range(0, len(tokens), self.max_sentence_length):
+                    yield tokens[i : i + self.max_sentence_length]
+
+    def __repr__(self):
+        return f"LineSentence({self.source!r})"

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from w2v_edu.checks import check_int
+from w2v_edu.sigmoid import sigmoid as _sigmoid
+
 __all__ = [
     "make_linear_regression",
     "least_squares_loss_and_grad",
@@ -29,14 +32,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # input checks shared by the problems
 # ---------------------------------------------------------------------------
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"expected {name} to be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"expected {name} >= {minimum}, got {name}={value}")
-    return int(value)
-
-
 def _as_finite(name: str, a, ndim: int, shape_hint: str) -> np.ndarray:
     try:
         arr = np.asarray(a, dtype=np.float64)
@@ -115,8 +110,8 @@ def make_linear_regression(n_samples: int = 200, n_features: int = 2, noise: flo
         The parameters that generated ``y``. With noise the least-squares optimum
         :func:`least_squares_solution` differs slightly from ``w_true``.
     """
-    n = _check_int("n_samples", n_samples, 1)
-    p = _check_int("n_features", n_features, 1)
+    n = check_int("n_samples", n_samples, 1)
+    p = check_int("n_features", n_features, 1)
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"expected noise >= 0 (a standard deviation), got noise={noise!r}")
     rng = np.random.default_rng(seed)
@@ -179,7 +174,8 @@ def least_squares_solution(X, y) -> np.ndarray:
 def sigmoid(z):
     """Numerically stable logistic function :math:`\\sigma(z) = 1 / (1 + e^{-z})`.
 
-    Written as :math:`\\tfrac12 (1 + \\tanh(z/2))`, which never overflows.
+    :func:`w2v_edu.sigmoid.sigmoid` in float64: :math:`\\tfrac12 (1 + \\tanh(z/2))`, which never
+    overflows.
 
     Parameters
     ----------
@@ -189,7 +185,7 @@ def sigmoid(z):
     -------
     float or ndarray, same shape as ``z``, values in [0, 1]
     """
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+    return _sigmoid(np.asarray(z, dtype=np.float64))
 
 
 def make_logistic_regression(n_samples: int = 200, n_features: int = 2,
@@ -213,8 +209,8 @@ def make_logistic_regression(n_samples: int = 200, n_features: int = 2,
         always occur.
     w_true : ndarray, shape (p,)
     """
-    n = _check_int("n_samples", n_samples, 2)
-    p = _check_int("n_features", n_features, 1)
+    n = check_int("n_samples", n_samples, 2)
+    p = check_int("n_features", n_features, 1)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))
     w_true = np.resize(np.array([1.5, -2.0]), p)

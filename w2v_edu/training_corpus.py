@@ -1,4 +1,4 @@
-"""The training corpus as integer arrays, and the two ways the engines walk through it.
+"""The training corpus as integer arrays, and the one pipeline from it to training examples.
 
 gensim reads sentences of tokens; before any window is formed it drops out-of-vocabulary words
 and, every epoch anew, the words that subsampling discards. Both engines start from the same
@@ -11,8 +11,10 @@ encoded corpus:
   gensim.
 
 :meth:`EncodedCorpus.jobs` groups sentences the way gensim's job producer does (whole sentences,
-at most ``batch_words`` raw words a job). Which tokens each epoch keeps is drawn by
-:mod:`w2v_edu.random_streams`.
+at most ``batch_words`` raw words a job). :func:`epoch_jobs` turns each job into a :class:`Job`:
+the tokens subsampling keeps (drawn by :mod:`w2v_edu.random_streams`), at most 10,000 of them
+as in gensim, and every kept word's reduced window. Both engines train on these jobs, and the
+lessons print their pairs with :meth:`Job.skipgram_pairs` -- one pipeline from text to SGD.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from w2v_edu.checks import check_corpus, check_sentence
 from w2v_edu.vocab import Vocabulary
+from w2v_edu.windows import pair_positions
+
+MAX_WORDS_IN_JOB = 10000
+"""gensim's ``MAX_SENTENCE_LEN``: a job trains at most this many effective words; the rest of
+the job (the end of a long sentence, or the sentences after it) is dropped."""
 
 
 @dataclass(frozen=True)
@@ -46,21 +54,12 @@ class EncodedCorpus:
         ValueError
             No sentence, or not one in-vocabulary token to train on.
         """
-        if sentences is None or isinstance(sentences, (str, bytes)):
-            raise TypeError(
-                "expected sentences as an iterable of lists of str tokens, "
-                f"got {type(sentences).__name__}"
-            )
+        check_corpus(sentences)
         lookup = vocab.key_to_index
         ids, sentence_of, raw_position, raw_lengths = [], [], [], []
         raw_before = 0
         for s, sentence in enumerate(sentences):
-            if isinstance(sentence, (str, bytes)):
-                raise TypeError(
-                    f"expected sentence {s} to be a list of str tokens, got a plain string "
-                    f"({str(sentence)[:40]!r}); split it into tokens first"
-                )
-            sentence = list(sentence)
+            sentence = list(check_sentence(sentence, s))
             for offset, word in enumerate(sentence):
                 i = lookup.get(word)
                 if i is not None:
@@ -71,11 +70,6 @@ class EncodedCorpus:
             raw_before += len(sentence)
         if not raw_lengths:
             raise ValueError("expected a corpus with at least one sentence, got an empty corpus")
-        if not ids:
-            raise ValueError(
-                f"expected at least one in-vocabulary token, got none in {len(raw_lengths)} "
-                "sentences (is this the corpus the vocabulary was built from?)"
-            )
         sentence_of = np.asarray(sentence_of, dtype=np.int32)
         bounds = np.searchsorted(sentence_of, np.arange(len(raw_lengths) + 1))
         return cls(
@@ -91,19 +85,108 @@ class EncodedCorpus:
         """Raw tokens in the corpus, out-of-vocabulary ones included (gensim's total_words)."""
         return int(self.raw_lengths.sum())
 
+    @property
+    def corpus_count(self) -> int:
+        """Sentences in the corpus (gensim's ``corpus_count``)."""
+        return int(self.raw_lengths.shape[0])
+
     def jobs(self, batch_words: int = 10000) -> Iterator[tuple[int, int, int]]:
         """Group sentences into gensim's jobs: ``(first_sentence, end_sentence, raw_words_before)``.
 
         A job takes whole sentences while its raw word count stays <= ``batch_words``; a
         sentence that does not fit starts the next job. gensim computes one alpha per job,
-        from the raw words pushed before it -- which is why its alpha moves in steps.
+        from the progress before it -- which is why its alpha moves in steps. As in gensim's
+        ``_job_producer``, a first sentence longer than ``batch_words`` is preceded by an
+        *empty* job (first == end), which still costs its random draws.
         """
         first, size, pushed = 0, 0, 0
         for s, length in enumerate(self.raw_lengths.tolist()):
-            if size + length <= batch_words or s == first:
+            if size + length <= batch_words:
                 size += length
                 continue
             yield first, s, pushed
             pushed += size
             first, size = s, length
-        yield first, len(self.raw_lengths), pushed
+        if size or first < len(self.raw_lengths):
+            yield first, len(self.raw_lengths), pushed
+
+
+@dataclass(frozen=True)
+class Job:
+    """One of gensim's jobs, ready to train: the kept tokens of whole sentences and their windows.
+
+    Attributes
+    ----------
+    epoch : int
+    alpha : float
+        The learning rate of the job (one per job, as in gensim).
+    raw_before, raw_words : int
+        Raw words of the epoch before the job, and in it.
+    ids : ndarray of int32, shape (n,)
+        Word ids the job trains on, in corpus order: out-of-vocabulary and subsampled tokens
+        removed, at most :data:`MAX_WORDS_IN_JOB`.
+    sentence_of : ndarray of int32, shape (n,)
+        Sentence of each token (windows never cross a sentence).
+    windows : ndarray of int64, shape (n,)
+        Effective window b_i of each centre position, uniform in 1..window (or ``window``).
+    """
+
+    epoch: int
+    alpha: float
+    raw_before: int
+    raw_words: int
+    ids: np.ndarray
+    sentence_of: np.ndarray
+    windows: np.ndarray
+
+    def pair_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(context position, centre position) of every skip-gram pair, gensim's order, (P,) each.
+
+        Sentence by sentence; within one, centre ascending, then context ascending.
+        """
+        starts = np.flatnonzero(np.r_[True, self.sentence_of[1:] != self.sentence_of[:-1]])
+        ends = np.r_[starts[1:], self.ids.shape[0]]
+        contexts, centres = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
+            j, i = pair_positions(self.windows[s0:s1])
+            contexts.append(j + s0)
+            centres.append(i + s0)
+        return np.concatenate(contexts), np.concatenate(centres)
+
+    def skipgram_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(context word, centre word) ids of every pair the job trains on, (P,) each."""
+        j, i = self.pair_positions()
+        return self.ids[j], self.ids[i]
+
+
+def epoch_jobs(corpus: EncodedCorpus, plan, draws, epoch: int) -> Iterator[Job]:
+    """The jobs of one epoch, with every random draw of the text pipeline taken in gensim's order.
+
+    For each job of :meth:`EncodedCorpus.jobs`: ``draws.start_job()``; subsampling keeps token t
+    with probability ``plan.keep_prob[w_t]`` (at most :data:`MAX_WORDS_IN_JOB` kept tokens; no
+    draw after the cap, as in gensim); then one reduced window per kept token.
+
+    Parameters
+    ----------
+    corpus : EncodedCorpus
+    plan : :class:`~w2v_edu.training_plan.TrainingPlan`
+    draws : :class:`~w2v_edu.random_streams.NumpyDraws` or ``GensimDraws``
+    epoch : int
+        Epoch number within the ``train()`` call (for alpha).
+    """
+    bounds = corpus.sentence_bounds
+    for first, end, raw_before in corpus.jobs(plan.batch_words):
+        lo, hi = bounds[first], bounds[end]
+        draws.start_job()
+        keep = draws.keep(corpus.ids[lo:hi], plan.keep_prob, MAX_WORDS_IN_JOB)
+        ids = corpus.ids[lo:hi][keep][:MAX_WORDS_IN_JOB]
+        sentence_of = corpus.sentence_of[lo:hi][keep][:MAX_WORDS_IN_JOB]
+        n = ids.shape[0]
+        # reduced window b_i uniform in 1..window, one per kept word of the job
+        windows = draws.windows(n, plan.window) if plan.shrink_windows else np.full(n, plan.window)
+        progress = plan.epoch_progress(first, raw_before)
+        yield Job(
+            epoch=epoch, alpha=plan.alpha_at(epoch, progress), raw_before=raw_before,
+            raw_words=int(corpus.raw_lengths[first:end].sum()), ids=ids,
+            sentence_of=sentence_of, windows=np.asarray(windows, dtype=np.int64),
+        )

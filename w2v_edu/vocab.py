@@ -14,43 +14,42 @@ What lives here: counting and indexing. What does not: dropping frequent words a
 time (``subsampling``), the noise distribution (``noise``), the Huffman tree (``huffman``).
 """
 
-import numbers
-
 import numpy as np
 
+from w2v_edu.checks import check_corpus, check_int, check_sentence
 
-def _count_tokens(sentences):
-    """Count tokens in first-seen order, validating the corpus as we go."""
-    if sentences is None:
-        raise TypeError("expected sentences to be an iterable of lists of str tokens, got None")
-    if isinstance(sentences, (str, bytes)):
-        raise TypeError(
-            "expected sentences to be an iterable of lists of str tokens, got a plain "
-            f"{type(sentences).__name__} (did you forget to tokenize?)"
-        )
-    try:
-        iterator = iter(sentences)
-    except TypeError:
-        raise TypeError(
-            "expected sentences to be an iterable of lists of str tokens, "
-            f"got {type(sentences).__name__}"
-        ) from None
+RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2
+"""What a ``trim_rule(word, count, min_count)`` returns (gensim's ``gensim.utils`` values)."""
+
+
+def keep_word(word, count, min_count, trim_rule=None) -> bool:
+    """gensim's ``keep_vocab_item``: ``count >= min_count`` unless ``trim_rule`` decides."""
+    if trim_rule is not None:
+        decision = trim_rule(word, count, min_count)
+        if decision == RULE_KEEP:
+            return True
+        if decision == RULE_DISCARD:
+            return False
+    return count >= min_count
+
+
+def count_tokens(sentences, max_vocab_size=None, trim_rule=None):
+    """Count tokens in first-seen order, validating the corpus as we go.
+
+    With ``max_vocab_size``, whenever more than that many distinct words have been seen, words
+    with count < 1, then < 2, ... are forgotten, as gensim's ``scan_vocab`` does (their counts
+    are lost; a later occurrence starts again from 1).
+
+    Returns ``(counts, total_words, n_sentences)``: a dict word -> count in first-seen order, the
+    raw tokens and the sentences seen.
+    """
+    check_corpus(sentences)
     counts = {}  # dicts keep insertion order = first-seen order
     total_words = 0
     n_sentences = 0
-    for s_no, sentence in enumerate(iterator):
-        if isinstance(sentence, (str, bytes)):
-            raise TypeError(
-                f"expected sentence {s_no} to be a list of str tokens, got a plain "
-                f"{type(sentence).__name__} {sentence[:30]!r}"
-            )
-        try:
-            tokens = list(sentence)
-        except TypeError:
-            raise TypeError(
-                f"expected sentence {s_no} to be a list of str tokens, "
-                f"got {type(sentence).__name__}"
-            ) from None
+    min_reduce = 1
+    for s_no, sentence in enumerate(sentences):
+        tokens = list(check_sentence(sentence, s_no))
         for token in tokens:
             if not isinstance(token, str):
                 raise TypeError(
@@ -60,6 +59,16 @@ def _count_tokens(sentences):
             counts[token] = counts.get(token, 0) + 1
         total_words += len(tokens)
         n_sentences += 1
+        if max_vocab_size and len(counts) > max_vocab_size:
+            rare = [w for w, c in counts.items() if not keep_word(w, c, min_reduce, trim_rule)]
+            for word in rare:
+                del counts[word]
+            min_reduce += 1
+    return counts, total_words, n_sentences
+
+
+def _count_tokens(sentences, max_vocab_size=None, trim_rule=None):
+    counts, total_words, n_sentences = count_tokens(sentences, max_vocab_size, trim_rule)
     if n_sentences == 0:
         raise ValueError("expected a corpus with at least one sentence, got an empty corpus")
     if total_words == 0:
@@ -67,13 +76,6 @@ def _count_tokens(sentences):
             f"expected at least one token in the corpus, got {n_sentences} empty sentence(s)"
         )
     return counts, total_words, n_sentences
-
-
-def _check_count_arg(name, value, allow_none=False):
-    if value is None and allow_none:
-        return
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"expected {name} to be a non-negative int, got {value!r}")
 
 
 class Vocabulary:
@@ -125,7 +127,8 @@ class Vocabulary:
         )
 
     @classmethod
-    def build(cls, sentences, min_count=5, max_final_vocab=None):
+    def build(cls, sentences, min_count=5, max_final_vocab=None, trim_rule=None,
+              max_vocab_size=None, sorted_vocab=True):
         """Count the words of ``sentences`` and keep the frequent ones.
 
         Parameters
@@ -139,6 +142,13 @@ class Vocabulary:
             Keep at most about this many words: like gensim, raise the threshold to
             ``count of the (max_final_vocab+1)-th most frequent word + 1`` when needed.
             Because whole count levels are dropped, fewer words may remain.
+        trim_rule : callable or None
+            gensim's ``trim_rule(word, count, min_count)`` returning ``RULE_KEEP``,
+            ``RULE_DISCARD`` or ``RULE_DEFAULT`` (see :func:`keep_word`).
+        max_vocab_size : int or None
+            Forget rare words while counting whenever more distinct words were seen (gensim's).
+        sorted_vocab : bool
+            Sort by descending count (gensim's default); False keeps first-seen order.
 
         Returns
         -------
@@ -151,9 +161,12 @@ class Vocabulary:
         ValueError
             An empty corpus, a bad ``min_count``, or a ``min_count`` that removes every word.
         """
-        _check_count_arg("min_count", min_count)
-        _check_count_arg("max_final_vocab", max_final_vocab, allow_none=True)
-        raw, total_words, n_sentences = _count_tokens(sentences)
+        check_int("min_count", min_count, 0)
+        if max_final_vocab is not None:
+            check_int("max_final_vocab", max_final_vocab, 1)
+        if max_vocab_size is not None:
+            check_int("max_vocab_size", max_vocab_size, 1)
+        raw, total_words, n_sentences = _count_tokens(sentences, max_vocab_size, trim_rule)
 
         effective_min_count = min_count
         if max_final_vocab is not None:
@@ -163,7 +176,7 @@ class Vocabulary:
                 needed = by_count[max_final_vocab] + 1
             effective_min_count = max(needed, min_count)
 
-        words = [w for w, c in raw.items() if c >= effective_min_count]
+        words = [w for w, c in raw.items() if keep_word(w, c, effective_min_count, trim_rule)]
         if not words:
             raise ValueError(
                 f"expected at least one word with count >= min_count={effective_min_count}, "
@@ -172,12 +185,39 @@ class Vocabulary:
         counts = np.array([raw[w] for w in words], dtype=np.int64)
         first_seen = np.arange(len(words))
         # Primary key: count descending; tie-break: first seen later comes first (as gensim).
-        order = np.lexsort((-first_seen, -counts))
+        order = np.lexsort((-first_seen, -counts)) if sorted_vocab else first_seen
         return cls(
             [words[i] for i in order], counts[order], total_words,
             corpus_count=n_sentences, min_count=min_count,
             max_final_vocab=max_final_vocab, effective_min_count=effective_min_count,
         )
+
+    def updated(self, sentences, trim_rule=None, max_vocab_size=None):
+        """The vocabulary after gensim's online update ``build_vocab(sentences, update=True)``.
+
+        Words of ``sentences`` that pass ``effective_min_count`` (or ``trim_rule``) on their
+        counts *in these sentences* are added at the end, in first-seen order; the counts of known
+        words grow by their new counts; nothing is re-sorted, so every old word keeps its index.
+
+        Returns
+        -------
+        (Vocabulary, dict)
+            The new vocabulary, and the counts of ``sentences`` alone (``{word: count}``, the
+            words kept by the rule), which gensim uses for the new keep probabilities.
+        """
+        raw, total_words, n_sentences = count_tokens(sentences, max_vocab_size, trim_rule)
+        kept = {w: c for w, c in raw.items()
+                if keep_word(w, c, self.effective_min_count, trim_rule)}
+        words = self.index_to_key + [w for w in kept if w not in self.key_to_index]
+        lookup = {w: i for i, w in enumerate(words)}
+        counts = np.concatenate([self.counts, np.zeros(len(words) - len(self), np.int64)])
+        for w, c in raw.items():
+            if w in lookup:
+                counts[lookup[w]] += c
+        new = Vocabulary(words, counts, total_words, corpus_count=n_sentences,
+                         min_count=self.min_count, max_final_vocab=self.max_final_vocab,
+                         effective_min_count=self.effective_min_count)
+        return new, kept
 
     def __len__(self):
         return len(self.index_to_key)

@@ -14,24 +14,11 @@ Sentences must already be encoded (out-of-vocabulary words removed) and subsampl
 windows are formed over what remains, so a window can reach further in the original text.
 """
 
-import numbers
-
 import numpy as np
 
 from ._rng import as_generator
+from .checks import check_int
 from .subsampling import subsample
-
-
-def _check_window(window):
-    if not isinstance(window, numbers.Integral) or isinstance(window, bool) or window < 1:
-        raise ValueError(f"expected window to be an int >= 1, got {window!r}")
-    return int(window)
-
-
-def _check_n(n):
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"expected n to be a non-negative int, got {n!r}")
-    return int(n)
 
 
 def reduced_windows(n, window, rng):
@@ -50,7 +37,7 @@ def reduced_windows(n, window, rng):
     numpy.ndarray of int64, shape (n,)
         ``window - b`` with ``b`` uniform in ``0..window-1``.
     """
-    n, window = _check_n(n), _check_window(window)
+    n, window = check_int("n", n, 0), check_int("window", window, 1)
     rng = as_generator(rng)
     b = rng.integers(0, window, size=n)  # 0 .. window-1; the upper bound is exclusive
     return window - b
@@ -106,7 +93,7 @@ def skipgram_positions(n, window, rng, shrink_windows=True):
     -------
     context_pos, centre_pos : numpy.ndarray of int64, shape (P,)
     """
-    n, window = _check_n(n), _check_window(window)
+    n, window = check_int("n", n, 0), check_int("window", window, 1)
     if shrink_windows:
         w = reduced_windows(n, window, rng)
     else:

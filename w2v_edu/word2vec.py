@@ -1,71 +1,69 @@
-"""``Word2Vec``: skip-gram trained with SGD, with gensim's parameter names and behaviour.
+"""``Word2Vec``: word2vec trained with SGD, with gensim's API, parameter names and defaults.
 
-    from w2v_edu import Word2Vec
+    from w2v_edu import Word2Vec                 # instead of: from gensim.models import Word2Vec
     model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, negative=5, seed=1)
     model.wv.most_similar("france")
-    model.history[-1]["loss"]          # mean loss per training pair in the last epoch
+    model.history[-1]["loss"]                    # mean loss per training example, last epoch
 
-The class holds the state -- the vocabulary, the input vectors ``syn0`` (shared with
-``model.wv.vectors``, as in gensim), the output vectors ``syn1neg`` / ``syn1`` -- and hands each
-epoch to one of two engines that apply the same SGD:
+or gensim's three steps::
 
-- ``engine="per_pair"`` (:mod:`w2v_edu.per_pair_engine`): one (context, centre) pair at a
-  time in gensim's order, alpha once per 10,000-word job. Read it to see what gensim does.
-- ``engine="minibatch"`` (:mod:`w2v_edu.minibatch_engine`): ``batch_size`` centre words at a
-  time, vectorised; alpha once per mini-batch. Use it to train real text.
+    model = Word2Vec(vector_size=100, window=5, min_count=5)
+    model.build_vocab(corpus)
+    model.train(corpus, total_examples=model.corpus_count, epochs=model.epochs)
 
-Learning rate, as in gensim: within one ``train()`` call alpha falls linearly from ``alpha``
-to ``min_alpha`` with progress = (epoch + fraction of the epoch done) / epochs; the per-pair
-engine counts the fraction in sentences per 10k-word job (gensim's way for a list of
-sentences), the mini-batch engine in raw words per batch.
+The class holds the state -- the vocabulary, the weights (input vectors ``syn0``, shared with
+``model.wv.vectors`` as in gensim; output vectors ``syn1neg`` / ``syn1``), the random streams --
+and the one way through a training run:
+
+1. :meth:`train` builds one :class:`~w2v_edu.training_plan.TrainingPlan` for the call;
+2. every epoch, :func:`~w2v_edu.training_corpus.epoch_jobs` turns the encoded corpus into jobs
+   (subsampling, reduced windows, one alpha per job -- the pipeline lessons 04-07 teach);
+3. the engine (:mod:`w2v_edu.engine`: ``"per_pair"``, gensim's order, or ``"minibatch"``,
+   vectorised) applies SGD to the jobs and reports every step;
+4. :class:`~w2v_edu.divergence.DivergenceGuard` checks every step, the progress bar advances,
+   callbacks run, and the epoch's record goes to ``model.history``.
+
+Saved models (:meth:`save` / :meth:`load`) are NumPy ``.npz`` archives of plain arrays plus one
+JSON document of settings; loading never unpickles anything.
 """
 
 from __future__ import annotations
 
-import numbers
+import json
+import logging
 import time
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from w2v_edu import minibatch_engine, per_pair_engine
-from w2v_edu.callbacks import Callback
-from w2v_edu.errors import DivergenceError
+from w2v_edu.callbacks import run_callbacks
+from w2v_edu.checks import check_choice, check_corpus, check_flag, check_float, check_int
+from w2v_edu.divergence import DivergenceGuard
+from w2v_edu.engine import ENGINES, Weights, get_engine
 from w2v_edu.huffman import build_huffman_tree
 from w2v_edu.keyedvectors import KeyedVectors
 from w2v_edu.noise import NoiseSampler
 from w2v_edu.random_streams import GensimDraws, NumpyDraws
-from w2v_edu.schedules import linear_decay
 from w2v_edu.subsampling import keep_probability
-from w2v_edu.training_corpus import EncodedCorpus
+from w2v_edu.text import LineSentence
+from w2v_edu.training_corpus import EncodedCorpus, epoch_jobs
+from w2v_edu.training_plan import TrainingPlan
 from w2v_edu.vocab import Vocabulary
 
-ENGINES = ("minibatch", "per_pair")
+logger = logging.getLogger(__name__)
 
-
-def _int_param(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"expected {name} to be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"expected {name} >= {low}, got {name}={value}")
-    return int(value)
-
-
-def _float_param(name, value, low, strict):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"expected {name} to be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < low or (strict and value == low):
-        relation = ">" if strict else ">="
-        raise ValueError(f"expected {name} {relation} {low}, got {name}={value}")
-    return value
+FORMAT = "w2v_edu.Word2Vec"
+FORMAT_VERSION = 1
 
 
 def initial_vectors(vocab_size: int, vector_size: int, seed: int, dtype=np.float32) -> np.ndarray:
     """gensim's initial input vectors: uniform in [-1/d, 1/d), shape (V, d).
 
     Drawn exactly as gensim 4.4 does (``np.random.default_rng(seed).random((V, d))``, then
-    ``* 2 - 1`` and ``/ d``), so the same vocabulary and seed start from the same vectors.
+    ``* 2 - 1`` and ``/ d``), so the same vocabulary and seed start from the same vectors. After
+    an online vocabulary update gensim draws the whole (V_new, d) block again and keeps the old
+    rows, so a new word's vector is row w of ``initial_vectors(V_new, d, seed)``.
     """
     rng = np.random.default_rng(seed=seed)
     vectors = rng.random((vocab_size, vector_size), dtype=np.float32)
@@ -76,53 +74,43 @@ def initial_vectors(vocab_size: int, vector_size: int, seed: int, dtype=np.float
 
 
 class Word2Vec:
-    """Skip-gram word2vec trained with SGD (negative sampling and/or hierarchical softmax).
+    """word2vec trained with SGD: skip-gram, negative sampling and/or hierarchical softmax.
 
-    Parameters (gensim's names and defaults)
-    ----------------------------------------
+    Parameters (gensim's names and defaults, except ``sg``: see below)
+    ----------------------------------------------------------------
     sentences : iterable of list of str, optional
-        If given, the vocabulary is built and the model trained at once, like gensim.
-    vector_size : int
-        d, the dimension of the word vectors.
-    window : int
-        Largest distance between centre and context word; each centre word uses a reduced
-        window drawn uniformly from 1..window (``shrink_windows=True``).
-    min_count, max_final_vocab : int, int or None
-        Vocabulary pruning, as :meth:`w2v_edu.vocab.Vocabulary.build`.
-    sample : float
-        Subsampling threshold (0 switches subsampling off).
+        Any re-iterable corpus: a list, or an object whose ``__iter__`` yields token lists
+        (streamed: read once per :meth:`build_vocab` and once per :meth:`train`, kept as integer
+        arrays, never as a list of strings). If given, the vocabulary is built and the model
+        trained at once, as in gensim. A generator (one pass only) is refused with a TypeError.
+    corpus_file : str, optional
+        A text file with one sentence per line, tokens separated by whitespace (read like
+        gensim's ``LineSentence``).
+    vector_size, window, min_count, max_vocab_size, sample, seed, min_alpha, alpha : as gensim
+        ``min_count=0`` keeps every word.
+    workers : int
+        Accepted for gensim compatibility; w2v_edu trains on one thread (logged once).
     sg : int
-        1 for skip-gram, the model this course teaches (CBOW, sg=0, is not implemented).
-    hs : int
-        1 to train with hierarchical softmax (output matrix ``syn1``).
-    negative : int
-        k noise words per pair (output matrix ``syn1neg``); 0 switches negative sampling off.
-    ns_exponent : float
-        Noise distribution ~ count ** ns_exponent.
-    alpha, min_alpha : float
-        Learning rate at the start and at the end of each ``train()`` call.
-    epochs : int
-        Passes over the corpus.
-    seed : int
-        Seeds the initial vectors (exactly gensim's) and every random draw of training.
-    shrink_windows : bool
-        gensim's switch for reduced windows.
-    batch_words : int
-        Raw words per job of the per-pair engine (gensim's jobs; one alpha per job).
+        1 skip-gram. CBOW (``sg=0``, gensim's default) is not implemented yet and raises
+        ``NotImplementedError``; until it is, the default here is ``sg=1``.
+    hs, negative, ns_exponent, cbow_mean, epochs, trim_rule, sorted_vocab, batch_words,
+    compute_loss, callbacks, comment, max_final_vocab, shrink_windows : as gensim
+        ``hashfxn`` is accepted and unused (gensim 4's initial vectors do not use it either);
+        ``null_word`` other than 0 raises ``NotImplementedError``.
     engine : {"minibatch", "per_pair"}
+        Which SGD engine trains (w2v_edu's own; see :mod:`w2v_edu.engine`).
     batch_size : int
         Centre words per mini-batch of the mini-batch engine.
-    callbacks : sequence of :class:`~w2v_edu.callbacks.Callback`
     progress : bool
         Show a tqdm progress bar while training.
     max_exp : float or None
         gensim skips updates of targets whose score has |f| >= 6; None updates all.
     exp_table : bool
-        Per-pair engine only: use gensim's 1000-entry sigmoid table instead of the exact one.
+        Per-pair engine: read sigma from gensim's 1000-entry table instead of computing it.
     gensim_rng : bool
-        Per-pair engine only: replay gensim's own random streams (subsampling, windows, noise
-        words; :class:`~w2v_edu.random_streams.GensimDraws`) instead of NumPy's. With
-        ``exp_table=True`` this reproduces gensim's training on its default, random settings.
+        Per-pair engine: replay gensim's own random streams
+        (:class:`~w2v_edu.random_streams.GensimDraws`). With ``exp_table=True`` this reproduces
+        gensim's training to float32 rounding.
 
     Attributes
     ----------
@@ -130,84 +118,110 @@ class Word2Vec:
         The word vectors; ``wv.vectors`` is ``syn0`` (V, d), float32.
     syn1neg, syn1 : ndarray, shape (V, d), or None (syn1: inner nodes 0..V-2, as gensim)
     vocab : :class:`w2v_edu.vocab.Vocabulary`
+    corpus_count, corpus_total_words : int
+        Sentences and raw words of the last corpus given to :meth:`build_vocab`.
     history : list of dict
-        One record per epoch trained: ``epoch``, ``loss`` (mean loss per training pair, every
-        term counted, float64), ``alpha_start``, ``alpha_end``, ``alphas`` (one per job or
-        batch), ``pairs``, ``words`` (effective words, after subsampling), ``raw_words``,
-        ``seconds``.
+        One record per epoch trained: ``epoch``, ``loss`` (mean loss per training example, every
+        term counted, float64), ``alpha_start``, ``alpha_end``, ``alphas`` (one per step),
+        ``pairs``, ``words`` (effective words, after subsampling), ``raw_words``, ``seconds``.
+    last_step : :class:`~w2v_edu.engine.Step` or None
+        The step just reported (what ``on_batch_end`` callbacks see).
     """
 
     def __init__(
         self,
         sentences=None,
+        corpus_file=None,
         vector_size: int = 100,
+        alpha: float = 0.025,
         window: int = 5,
         min_count: int = 5,
-        max_final_vocab: int | None = None,
+        max_vocab_size: int | None = None,
         sample: float = 1e-3,
+        seed: int = 1,
+        workers: int = 3,
+        min_alpha: float = 0.0001,
         sg: int = 1,
         hs: int = 0,
         negative: int = 5,
         ns_exponent: float = 0.75,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
+        cbow_mean: int = 1,
+        hashfxn=hash,
         epochs: int = 5,
-        seed: int = 1,
-        shrink_windows: bool = True,
+        null_word: int = 0,
+        trim_rule=None,
+        sorted_vocab: int = 1,
         batch_words: int = 10000,
+        compute_loss: bool = False,
+        callbacks=(),
+        comment: str | None = None,
+        max_final_vocab: int | None = None,
+        shrink_windows: bool = True,
+        *,
         engine: str = "minibatch",
         batch_size: int = 128,
-        callbacks=(),
         progress: bool = True,
         max_exp: float | None = 6.0,
         exp_table: bool = False,
         gensim_rng: bool = False,
     ):
-        self.vector_size = _int_param("vector_size", vector_size, 1)
-        self.window = _int_param("window", window, 1)
-        self.min_count = _int_param("min_count", min_count, 1)
-        self.max_final_vocab = (
-            None if max_final_vocab is None else _int_param("max_final_vocab", max_final_vocab, 1)
-        )
-        self.sample = _float_param("sample", sample, 0.0, strict=False)
-        if sg != 1:
-            raise ValueError(
-                f"expected sg=1 (skip-gram, the model this course teaches), got sg={sg!r}; "
-                "CBOW (sg=0) is not implemented in w2v_edu"
+        self.vector_size = check_int("vector_size", vector_size, 1)
+        self.alpha = check_float("alpha", alpha, 0.0, strict=True)
+        self.window = check_int("window", window, 1)
+        self.min_count = check_int("min_count", min_count, 0)
+        self.max_vocab_size = (None if max_vocab_size is None
+                               else check_int("max_vocab_size", max_vocab_size, 1))
+        self.sample = check_float("sample", sample, 0.0)
+        self.seed = check_int("seed", seed, 0)
+        self.workers = check_int("workers", workers, 1)
+        self.min_alpha = check_float("min_alpha", min_alpha, 0.0)
+        if self.min_alpha > self.alpha:
+            raise ValueError(f"expected min_alpha <= alpha, got min_alpha={self.min_alpha} > "
+                             f"alpha={self.alpha}")
+        self.sg = check_flag("sg", sg)
+        if self.sg == 0:
+            raise NotImplementedError(
+                "sg=0 (CBOW) is not implemented in w2v_edu yet; pass sg=1 for skip-gram"
             )
-        self.sg = 1
-        if hs not in (0, 1):
-            raise ValueError(f"expected hs to be 0 or 1, got hs={hs!r}")
-        self.hs = int(hs)
-        self.negative = _int_param("negative", negative, 0)
+        self.hs = check_flag("hs", hs)
+        self.negative = check_int("negative", negative, 0)
         if not self.hs and not self.negative:
             raise ValueError(
                 "expected an output layer: hs=1 and/or negative > 0, got hs=0 with negative=0"
             )
-        self.ns_exponent = _float_param("ns_exponent", ns_exponent, -np.inf, strict=False)
-        self.alpha = _float_param("alpha", alpha, 0.0, strict=True)
-        self.min_alpha = _float_param("min_alpha", min_alpha, 0.0, strict=False)
-        if self.min_alpha > self.alpha:
-            raise ValueError(
-                f"expected min_alpha <= alpha, got min_alpha={self.min_alpha} > alpha={self.alpha}"
+        self.ns_exponent = check_float("ns_exponent", ns_exponent)
+        self.cbow_mean = check_flag("cbow_mean", cbow_mean)
+        if not callable(hashfxn):
+            raise TypeError(f"expected hashfxn to be callable, got {hashfxn!r}")
+        self.hashfxn = hashfxn
+        self.epochs = check_int("epochs", epochs, 1)
+        if null_word:
+            raise NotImplementedError(
+                f"null_word={null_word!r} (a padding word for concatenated contexts) is not "
+                "implemented in w2v_edu; leave null_word=0"
             )
-        self.epochs = _int_param("epochs", epochs, 1)
-        self.seed = _int_param("seed", seed, 0)
-        self.shrink_windows = bool(shrink_windows)
-        self.batch_words = _int_param("batch_words", batch_words, 1)
-        if engine not in ENGINES:
-            raise ValueError(f"expected engine to be one of {ENGINES}, got {engine!r}")
-        self.engine = engine
-        self.batch_size = _int_param("batch_size", batch_size, 1)
+        self.null_word = 0
+        self.trim_rule = trim_rule
+        self.sorted_vocab = bool(sorted_vocab)
+        self.batch_words = check_int("batch_words", batch_words, 1)
+        self.compute_loss = bool(compute_loss)
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
-            if not isinstance(cb, Callback):
+            if not any(callable(getattr(cb, hook, None))
+                       for hook in ("on_epoch_end", "on_train_end", "on_batch_end")):
                 raise TypeError(
-                    f"expected callbacks to be w2v_edu.callbacks.Callback instances, got "
-                    f"{type(cb).__name__}"
+                    "expected callbacks to be w2v_edu.callbacks.Callback (or gensim "
+                    f"CallbackAny2Vec) instances, got {type(cb).__name__}"
                 )
+        self.comment = comment
+        self.max_final_vocab = (None if max_final_vocab is None
+                                else check_int("max_final_vocab", max_final_vocab, 1))
+        self.shrink_windows = bool(shrink_windows)
+        self.engine = check_choice("engine", engine, ENGINES)
+        self.batch_size = check_int("batch_size", batch_size, 1)
         self.progress = bool(progress)
-        self.max_exp = None if max_exp is None else _float_param("max_exp", max_exp, 0.0, True)
+        self.max_exp = None if max_exp is None else check_float("max_exp", max_exp, 0.0,
+                                                                 strict=True)
         self.exp_table = bool(exp_table)
         self.gensim_rng = bool(gensim_rng)
         if self.gensim_rng and engine != "per_pair":
@@ -218,54 +232,127 @@ class Word2Vec:
 
         self.vocab = None
         self.wv = None
-        self.syn1neg = None
-        self.syn1 = None
+        self.weights = None
+        self.keep_prob = None
+        self.huffman = None
+        self.noise = None
         self.history: list[dict] = []
-        self._corpus = None
+        self.corpus_count = 0
+        self.corpus_total_words = 0
+        self.running_training_loss = 0.0
+        self.min_alpha_yet_reached = self.alpha
+        self.train_count = 0
+        self.last_step = None
         self._draws = None
+        self._encoded = None  # (corpus object, EncodedCorpus) of the last corpus read
+        self._build_corpus = None  # the corpus build_vocab read: train() defaults to it
+        self._logged_workers = False
+        if sentences is not None and corpus_file is not None:
+            raise TypeError("expected sentences or corpus_file, got both")
+        if corpus_file is not None:
+            sentences = LineSentence(corpus_file)
         if sentences is not None:
-            self.build_vocab(sentences)
-            self.train()
-        # gensim accepts Word2Vec() with no corpus: build_vocab and train come later.
+            check_corpus(sentences, passes=self.epochs + 1)
+            self.build_vocab(sentences, trim_rule=trim_rule)
+            self.train(sentences, total_examples=self.corpus_count,
+                       total_words=self.corpus_total_words, epochs=self.epochs,
+                       start_alpha=self.alpha, end_alpha=self.min_alpha,
+                       compute_loss=self.compute_loss)
 
     # ------------------------------------------------------------------ vocabulary
-    def build_vocab(self, sentences) -> Word2Vec:
-        """Count words, prune, and initialise the weights (like gensim's ``build_vocab``).
+    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False,
+                    progress_per=10000, keep_raw_vocab=False, trim_rule=None, **kwargs):
+        """Count words, prune, and prepare the weights (gensim's ``build_vocab``).
 
         Also prepares what training draws from: keep probabilities (subsampling), the noise
         distribution (negative sampling) and the Huffman tree (hierarchical softmax).
+
+        With ``update=True`` (online training) the vocabulary grows as gensim's does: new words
+        that pass ``min_count`` *in this corpus* are appended, known words' counts grow, their
+        vectors are kept; new words get gensim's initial vectors and zero output rows; the noise
+        table and the Huffman tree are rebuilt from the summed counts, and the keep
+        probabilities of this corpus's words are recomputed from this corpus.
         """
-        if sentences is None:
-            raise TypeError("expected sentences as an iterable of lists of str, got None")
-        if isinstance(sentences, (str, bytes)):
-            raise TypeError(
-                "expected sentences as an iterable of lists of str tokens, got a plain string; "
-                "tokenize it first, e.g. [w2v_edu.text.tokenize(line) for line in lines]"
+        if kwargs:
+            raise NotImplementedError(
+                f"build_vocab({', '.join(kwargs)}=...) is not implemented in w2v_edu"
             )
-        sentences = sentences if isinstance(sentences, list) else list(sentences)
+        corpus = self._corpus_arg(corpus_iterable, corpus_file)
+        trim_rule = self.trim_rule if trim_rule is None else trim_rule
+        if update:
+            if self.vocab is None:
+                raise RuntimeError(
+                    "cannot update a vocabulary that was never built: call "
+                    "build_vocab(corpus) first, then build_vocab(more, update=True)"
+                )
+            self._update_vocab(corpus, trim_rule)
+            return
         self.vocab = Vocabulary.build(
-            sentences, min_count=self.min_count, max_final_vocab=self.max_final_vocab
+            corpus, min_count=self.min_count, max_final_vocab=self.max_final_vocab,
+            trim_rule=trim_rule, max_vocab_size=self.max_vocab_size,
+            sorted_vocab=self.sorted_vocab,
         )
+        self.corpus_count = self.vocab.corpus_count
+        self.corpus_total_words = self.vocab.total_words
         counts = self.vocab.counts
         self.keep_prob = keep_probability(counts, self.sample) if self.sample > 0 else None
+        self._prepare_output_layers()
+        self._encoded = None
+        self._build_corpus = corpus
+        self.reset_weights()
+
+    def _update_vocab(self, corpus, trim_rule) -> None:
+        old_size = len(self.vocab)
+        self.vocab, kept = self.vocab.updated(corpus, trim_rule, self.max_vocab_size)
+        self.corpus_count = self.vocab.corpus_count
+        self.corpus_total_words = self.vocab.total_words
+        V, d = len(self.vocab), self.vector_size
+        if self.sample > 0:
+            # gensim: keep probabilities of this corpus's retained words, from this corpus alone
+            keep = np.ones(V) if self.keep_prob is None else np.r_[
+                self.keep_prob, np.ones(V - old_size)]
+            words = list(kept)
+            if words:
+                new_p = keep_probability(np.array([kept[w] for w in words]), self.sample)
+                keep[[self.vocab.key_to_index[w] for w in words]] = new_p
+            self.keep_prob = keep
+        self._prepare_output_layers()
+        syn0 = initial_vectors(V, d, self.seed)
+        syn0[:old_size] = self.weights.syn0
+        grow = np.zeros((V - old_size, d), dtype=np.float32)
+        self.weights = Weights(
+            syn0,
+            None if self.weights.syn1neg is None else np.vstack([self.weights.syn1neg, grow]),
+            None if self.weights.syn1 is None else np.vstack([self.weights.syn1, grow]),
+        )
+        self.wv = KeyedVectors(self.vocab.index_to_key, syn0, counts=self.vocab.counts)
+        if isinstance(self._draws, GensimDraws):
+            self._draws.with_counts(self.vocab.counts, self.ns_exponent)
+        else:
+            self._draws.noise_sampler = self.noise
+        self._encoded = None
+        self._build_corpus = corpus
+
+    def _prepare_output_layers(self) -> None:
+        counts = self.vocab.counts
         self.noise = NoiseSampler(counts, self.ns_exponent) if self.negative else None
         self.huffman = build_huffman_tree(counts) if self.hs else None
-        self._corpus = EncodedCorpus.from_sentences(sentences, self.vocab)
-        self._corpus_source = sentences
-        self.reset_weights()
-        return self
 
     def reset_weights(self) -> None:
         """Initial state: input vectors as gensim draws them, output vectors zero."""
         V, d = len(self.vocab), self.vector_size
         syn0 = initial_vectors(V, d, self.seed)
+        self.weights = Weights(
+            syn0,
+            np.zeros((V, d), dtype=np.float32) if self.negative else None,
+            # syn1 has V rows like gensim's; the V - 1 inner nodes use rows 0..V-2
+            np.zeros((V, d), dtype=np.float32) if self.hs else None,
+        )
         self.wv = KeyedVectors(self.vocab.index_to_key, syn0, counts=self.vocab.counts)
-        self.syn1neg = np.zeros((V, d), dtype=np.float32) if self.negative else None
-        # syn1 has V rows like gensim's; the V - 1 inner nodes use rows 0..V-2
-        self.syn1 = np.zeros((V, d), dtype=np.float32) if self.hs else None
         # every random draw of training comes from one seeded stream (continues across calls)
         if self.gensim_rng:
-            self._draws = GensimDraws(self.seed, self.vocab.counts, self.ns_exponent)
+            self._draws = GensimDraws(self.seed, self.vocab.counts, self.ns_exponent,
+                                      uses_lcg=bool(self.negative or self.sample))
         else:
             self._draws = NumpyDraws(np.random.default_rng([self.seed, 1]), self.noise)
         self.history = []
@@ -273,148 +360,288 @@ class Word2Vec:
     @property
     def syn0(self) -> np.ndarray:
         """Input vectors, shape (V, d): the same array as ``wv.vectors``."""
-        return self.wv.vectors
+        return self.weights.syn0
+
+    @property
+    def syn1neg(self):
+        """Output vectors of negative sampling, shape (V, d), or None."""
+        return None if self.weights is None else self.weights.syn1neg
+
+    @property
+    def syn1(self):
+        """Inner-node vectors of hierarchical softmax, shape (V, d), or None."""
+        return None if self.weights is None else self.weights.syn1
+
+    # ------------------------------------------------------------------ corpus
+    def _corpus_arg(self, corpus_iterable, corpus_file, passes=1):
+        if corpus_iterable is not None and corpus_file is not None:
+            raise TypeError("expected corpus_iterable or corpus_file, got both")
+        if corpus_file is not None:
+            return LineSentence(corpus_file)
+        return check_corpus(corpus_iterable, "corpus_iterable", passes)
+
+    def _encode(self, corpus) -> EncodedCorpus:
+        """The corpus as integer arrays, read once per corpus object and vocabulary."""
+        if self._encoded is None or self._encoded[0] is not corpus:
+            self._encoded = (corpus, EncodedCorpus.from_sentences(corpus, self.vocab))
+        return self._encoded[1]
+
+    def epoch_jobs(self, corpus, epoch: int = 0, epochs: int | None = None):
+        """The jobs one epoch of :meth:`train` would train on (lessons print their pairs).
+
+        Uses -- and advances -- the model's own random streams, exactly as training does.
+        """
+        plan = self._plan(epochs or self.epochs, self.alpha, self.min_alpha,
+                          self.corpus_count, None)
+        return epoch_jobs(self._encode(corpus), plan, self._draws, epoch)
 
     # ------------------------------------------------------------------ training
-    def initial_loss_per_pair(self) -> float:
-        """Loss of one pair at the start of training, when every output vector is zero.
-
-        All scores are 0 and sigmoid(0) = 1/2, so each target costs log 2:
-        (1 + negative) log 2 for negative sampling, E[code length] log 2 for hierarchical
-        softmax (averaged over centre words by frequency). The divergence check compares
-        against it.
-        """
-        loss = 0.0
-        if self.negative:
-            loss += (1 + self.negative) * np.log(2.0)
+    def _plan(self, epochs, start_alpha, end_alpha, total_examples, total_words) -> TrainingPlan:
         if self.hs:
-            loss += self.huffman.expected_code_length() * np.log(2.0)
-        return float(loss)
+            points, codes, _ = self.huffman.padded()
+            lengths = self.huffman.code_lengths
+        else:
+            points = codes = lengths = None
+        return TrainingPlan(
+            sg=self.sg, cbow_mean=self.cbow_mean, window=self.window,
+            shrink_windows=self.shrink_windows, negative=self.negative, hs=self.hs,
+            keep_prob=self.keep_prob, huffman_points=points, huffman_codes=codes,
+            huffman_lengths=lengths, max_exp=self.max_exp, exp_table=self.exp_table,
+            alpha=start_alpha, min_alpha=end_alpha, epochs=epochs,
+            total_examples=total_examples, total_words=total_words,
+            batch_words=self.batch_words, batch_size=self.batch_size,
+        )
 
-    def train(self, sentences=None, epochs: int | None = None, progress: bool | None = None):
-        """Train for ``epochs`` passes (defaults: the build corpus and ``self.epochs``).
+    def train(self, corpus_iterable=None, corpus_file=None, total_examples=None,
+              total_words=None, epochs=None, start_alpha=None, end_alpha=None, word_count=0,
+              queue_factor=2, report_delay=1.0, compute_loss=False, callbacks=(),
+              progress=None, **kwargs):
+        """Train for ``epochs`` passes over ``corpus_iterable`` (gensim's ``train``).
 
-        Alpha falls from ``alpha`` to ``min_alpha`` over *this call's* epochs, as in gensim:
-        a second ``train()`` call starts again from ``alpha``.
+        As in gensim: alpha falls from ``start_alpha`` (default ``self.alpha``) to ``end_alpha``
+        (default ``self.min_alpha``) over *this call's* epochs, one value per job, the progress
+        counted in sentences if ``total_examples`` is given, else in raw words
+        (``total_words``); ``compute_loss=True`` makes :meth:`get_latest_training_loss` return
+        the loss summed over this call. Differences: ``corpus_iterable`` may be omitted (the
+        corpus ``build_vocab`` read is used), and so may ``total_examples``/``total_words``
+        and ``epochs`` (the corpus's own counts and ``self.epochs``).
+
+        Returns
+        -------
+        (int, int)
+            Effective words trained (after vocabulary and subsampling) and raw words, as gensim.
 
         Raises
         ------
         DivergenceError
-            The loss became non-finite or exploded (mean loss of a batch or job above 10x its
-            initial value): alpha is too large. The vectors are left as before the failing step.
+            The loss became non-finite or exploded (a step's mean loss above 10x its starting
+            value): alpha is too large. The weights are left as before the failing step.
         """
+        if kwargs:
+            raise NotImplementedError(f"train({', '.join(kwargs)}=...) is not implemented in "
+                                      "w2v_edu")
         if self.vocab is None:
-            raise RuntimeError("call build_vocab(sentences) before train()")
-        if sentences is not None and sentences is not self._corpus_source:
-            if isinstance(sentences, (str, bytes)):
-                raise TypeError(
-                    "expected sentences as an iterable of lists of str tokens, got a plain string"
-                )
-            sentences = sentences if isinstance(sentences, list) else list(sentences)
-            self._corpus = EncodedCorpus.from_sentences(sentences, self.vocab)
-            self._corpus_source = sentences
-        epochs = self.epochs if epochs is None else _int_param("epochs", epochs, 1)
-        progress = self.progress if progress is None else bool(progress)
-        corpus = self._corpus
-        raw_total = corpus.total_raw_words
-        schedule = linear_decay(self.alpha, self.min_alpha)
-        limit = 10.0 * self.initial_loss_per_pair()
+            raise RuntimeError("you must first build the vocabulary: call build_vocab(corpus) "
+                               "before train()")
+        if corpus_iterable is None and corpus_file is None:
+            if self._build_corpus is None:
+                raise TypeError("expected corpus_iterable (or corpus_file) to train on, got "
+                                "None")
+            corpus_iterable = self._build_corpus
+        epochs = self.epochs if epochs is None else check_int("epochs", epochs, 1)
+        corpus = self._corpus_arg(corpus_iterable, corpus_file, passes=epochs)
+        if start_alpha is not None:
+            self.alpha = check_float("start_alpha", start_alpha, 0.0, strict=True)
+        if end_alpha is not None:
+            self.min_alpha = check_float("end_alpha", end_alpha, 0.0)
+        self.epochs = epochs
+        if self.workers > 1 and not self._logged_workers:
+            logger.info("workers=%d: w2v_edu trains on one thread (gensim would use %d)",
+                        self.workers, self.workers)
+            self._logged_workers = True
+        encoded = self._encode(corpus)
+        if total_examples is None and total_words is None:
+            total_examples = encoded.corpus_count
+        if total_examples is not None:
+            total_examples = check_int("total_examples", total_examples, 1)
+        if total_words is not None:
+            total_words = check_int("total_words", total_words, 1)
+        plan = self._plan(epochs, self.alpha, self.min_alpha, total_examples, total_words)
+        self.compute_loss = bool(compute_loss)
+        self.running_training_loss = 0.0
+        callbacks = self.callbacks + list(callbacks)
+        show = self.progress if progress is None else bool(progress)
+        engine = get_engine(self.engine)
+        initial_loss = plan.initial_loss_per_example(self.vocab.counts)
+        raw_total = encoded.total_raw_words
+        effective = 0
 
-        bar = tqdm(total=epochs * raw_total, unit="word", unit_scale=True, disable=not progress,
+        bar = tqdm(total=epochs * raw_total, unit="word", unit_scale=True, disable=not show,
                    desc=f"Word2Vec ({self.engine})", leave=False)
-        for cb in self.callbacks:
-            cb.on_train_begin(self)
+        run_callbacks(callbacks, "on_train_begin", self)
         try:
             for epoch in range(epochs):
-                for cb in self.callbacks:
-                    cb.on_epoch_begin(self)
-                record = self._train_epoch(epoch, epochs, corpus, schedule, limit, bar)
-                self.history.append(record)
-                for cb in self.callbacks:
-                    cb.on_epoch_end(self)
+                run_callbacks(callbacks, "on_epoch_begin", self)
+                guard = DivergenceGuard(self.weights, initial_loss, self.alpha,
+                                        engine.APPLIES_BEFORE_REPORT,
+                                        f"epoch {len(self.history)}", raw_total)
+                done = [0]
+
+                def on_step(step, guard=guard, done=done):
+                    guard.check(step)
+                    bar.update(step.raw_words_done - done[0])
+                    done[0] = step.raw_words_done
+                    if self.compute_loss:
+                        self.running_training_loss += step.loss
+                    self.min_alpha_yet_reached = step.alpha
+                    self.last_step = step
+                    run_callbacks(callbacks, "on_batch_end", self)
+
+                start = time.perf_counter()
+                jobs = epoch_jobs(encoded, plan, self._draws, epoch)
+                stats = engine.run_epoch(self.weights, jobs, plan, self._draws, on_step)
+                bar.update(raw_total - done[0])
+                effective += stats.words
+                self.history.append({
+                    "epoch": len(self.history),
+                    "loss": stats.loss / max(stats.pairs, 1),
+                    "alpha_start": stats.alphas[0] if stats.alphas else float("nan"),
+                    "alpha_end": stats.alphas[-1] if stats.alphas else float("nan"),
+                    "alphas": stats.alphas,
+                    "pairs": stats.pairs,
+                    "words": stats.words,
+                    "raw_words": raw_total,
+                    "seconds": time.perf_counter() - start,
+                })
+                run_callbacks(callbacks, "on_epoch_end", self)
         finally:
             bar.close()
-        for cb in self.callbacks:
-            cb.on_train_end(self)
-        return self
+        self.train_count += 1
+        run_callbacks(callbacks, "on_train_end", self)
+        return effective, epochs * raw_total
 
-    def _train_epoch(self, epoch, epochs, corpus, schedule, limit, bar) -> dict:
-        raw_total = corpus.total_raw_words
-        done = {"raw": 0}
+    def initial_loss_per_pair(self) -> float:
+        """Loss of one training pair at the start, when every output vector is zero:
+        ``(1 + negative) log 2`` and/or ``E[L_w] log 2`` (see
+        :meth:`~w2v_edu.training_plan.TrainingPlan.initial_loss_per_example`)."""
+        if self.vocab is None:
+            raise RuntimeError("build_vocab(corpus) first: the loss depends on the vocabulary")
+        plan = self._plan(self.epochs, self.alpha, self.min_alpha, self.corpus_count, None)
+        return plan.initial_loss_per_example(self.vocab.counts)
 
-        def alpha_at(epoch_fraction: float) -> float:
-            # alpha_t = alpha - (alpha - min_alpha) * progress,  progress in [0, 1]
-            return float(schedule((epoch + epoch_fraction) / epochs))
+    def get_latest_training_loss(self) -> float:
+        """The loss summed over the last ``train()`` call, if it had ``compute_loss=True``.
 
-        def check(loss, pairs, raw_words_done, alpha, updates=()):
-            mean = loss / max(pairs, 1)
-            finite = np.isfinite(loss) and all(
-                np.isfinite(d_in).all() and np.isfinite(d_out).all()
-                for d_in, _, _, d_out in updates
-            )
-            if not finite or mean > limit:
-                what = "a non-finite loss" if not finite else f"mean loss per pair {mean:.3g}"
-                raise DivergenceError(
-                    f"training diverged with alpha={self.alpha} (alpha applied {alpha:.4g}) in "
-                    f"epoch {epoch}, after {raw_words_done} of {raw_total} raw words: {what} "
-                    f"(it starts at {limit / 10:.3g}). Try a smaller alpha, e.g. "
-                    f"alpha={self.alpha / 10:g}."
-                )
-            bar.update(raw_words_done - done["raw"])
-            done["raw"] = raw_words_done
+        gensim's meaning (cumulative over one call, reset by the next, 0 unless asked for), but
+        exact: every target counted, saturated ones too, the exact log-sigmoid, in float64 --
+        so it neither runs ~2 % high from gensim's shifted table nor saturates at 2**27.
+        ``model.history`` has the same loss per epoch, divided by the training examples.
+        """
+        return float(self.running_training_loss)
 
-        start = time.perf_counter()
-        common = dict(
-            window=self.window, negative=self.negative, keep_prob=self.keep_prob,
-            alpha_at=alpha_at, shrink_windows=self.shrink_windows, max_exp=self.max_exp,
-        )
-        if self.engine == "minibatch":
-            paths = self.huffman.padded() if self.hs else (None, None, None)
-            stats = minibatch_engine.run_epoch(
-                self.syn0, self.syn1neg, self.syn1, corpus,
-                huffman_points=paths[0], huffman_codes=paths[1],
-                huffman_lengths=None if paths[2] is None else self.huffman.code_lengths,
-                draws=self._draws, batch_size=self.batch_size, on_batch=check, **common,
-            )
-        else:
-            snapshot = {}
+    # ------------------------------------------------------------------ save / load
+    def save(self, fname) -> None:
+        """Save the whole training state to ``fname`` (exactly that path; no suffix added).
 
-            def check_job(loss, pairs, raw_words_done, alpha):
-                try:
-                    finite = all(np.isfinite(m).all() for m in self._matrices())
-                    if not finite:
-                        loss = float("nan")
-                    check(loss, pairs, raw_words_done, alpha)
-                except DivergenceError:
-                    for m, saved in zip(self._matrices(), snapshot["m"], strict=True):
-                        m[...] = saved
-                    raise
-                snapshot["m"] = [m.copy() for m in self._matrices()]
-
-            snapshot["m"] = [m.copy() for m in self._matrices()]
-            stats = per_pair_engine.run_epoch(
-                self.syn0, self.syn1neg, self.syn1, corpus,
-                huffman_points=self.huffman.points if self.hs else None,
-                huffman_codes=self.huffman.codes if self.hs else None,
-                draws=self._draws, batch_words=self.batch_words, exp_table=self.exp_table,
-                on_job=check_job, **common,
-            )
-        bar.update(raw_total - done["raw"])
-        alphas = stats["alphas"]
-        return {
-            "epoch": len(self.history),
-            "loss": stats["loss"] / max(stats["pairs"], 1),
-            "alpha_start": alphas[0] if alphas else float("nan"),
-            "alpha_end": alphas[-1] if alphas else float("nan"),
-            "alphas": alphas,
-            "pairs": stats["pairs"],
-            "words": stats["words"],
-            "raw_words": raw_total,
-            "seconds": time.perf_counter() - start,
+        Format: a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) holding the weights
+        (``syn0``, ``syn1neg``, ``syn1``), the vocabulary counts and keep probabilities, and a
+        ``meta`` array with one UTF-8 JSON document: the format name and version, every
+        setting, the vocabulary's words, ``corpus_count``, the history and the random streams'
+        states. :meth:`load` reads it with ``allow_pickle=False``: nothing in the file is ever
+        executed. The corpus is not saved (gensim does not save it either).
+        """
+        if self.vocab is None:
+            raise RuntimeError("nothing to save: build_vocab(corpus) first")
+        settings = {
+            name: getattr(self, name)
+            for name in ("vector_size", "alpha", "window", "min_count", "max_vocab_size",
+                         "sample", "seed", "workers", "min_alpha", "sg", "hs", "negative",
+                         "ns_exponent", "cbow_mean", "epochs", "sorted_vocab", "batch_words",
+                         "compute_loss", "comment", "max_final_vocab", "shrink_windows",
+                         "engine", "batch_size", "progress", "max_exp", "exp_table",
+                         "gensim_rng")
         }
+        meta = {
+            "format": FORMAT, "version": FORMAT_VERSION, "settings": settings,
+            "index_to_key": self.vocab.index_to_key,
+            "vocab": {"total_words": self.vocab.total_words,
+                      "corpus_count": self.vocab.corpus_count,
+                      "min_count": self.vocab.min_count,
+                      "max_final_vocab": self.vocab.max_final_vocab,
+                      "effective_min_count": self.vocab.effective_min_count},
+            "corpus_count": self.corpus_count, "corpus_total_words": self.corpus_total_words,
+            "history": self.history, "train_count": self.train_count,
+            "running_training_loss": self.running_training_loss,
+            "min_alpha_yet_reached": self.min_alpha_yet_reached,
+            "draws": self._draws.state(),
+        }
+        arrays = {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+                  "counts": self.vocab.counts, "syn0": self.weights.syn0}
+        for name in ("syn1neg", "syn1"):
+            if getattr(self.weights, name) is not None:
+                arrays[name] = getattr(self.weights, name)
+        if self.keep_prob is not None:
+            arrays["keep_prob"] = self.keep_prob
+        with open(fname, "wb") as f:
+            np.savez(f, **arrays)
 
-    def _matrices(self):
-        return [m for m in (self.syn0, self.syn1neg, self.syn1) if m is not None]
+    @classmethod
+    def load(cls, fname) -> Word2Vec:
+        """Load a model written by :meth:`save` (see there for the format).
+
+        Raises
+        ------
+        FileNotFoundError
+            No such file.
+        ValueError
+            The file is not a w2v_edu model (e.g. a gensim pickle, a vector file, or garbage).
+        """
+        path = Path(fname)
+        if not path.is_file():
+            raise FileNotFoundError(f"expected a saved w2v_edu model at {str(fname)!r}, "
+                                    "no such file")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+            meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"format {meta.get('format')!r}")
+        except Exception as exc:
+            raise ValueError(
+                f"expected a model saved by w2v_edu's Word2Vec.save() (an .npz archive with a "
+                f"{FORMAT!r} header), got a file that is not one: {str(fname)!r} ({exc}). "
+                "A gensim model is read by gensim.models.Word2Vec.load; word vectors in "
+                "word2vec format by w2v_edu.KeyedVectors.load_word2vec_format"
+            ) from None
+        if meta["version"] > FORMAT_VERSION:
+            raise ValueError(f"expected a w2v_edu model of format version <= {FORMAT_VERSION}, "
+                             f"got version {meta['version']}; upgrade w2v_edu")
+        s = dict(meta["settings"])
+        model = cls(progress=s.pop("progress"), engine=s.pop("engine"),
+                    batch_size=s.pop("batch_size"), max_exp=s.pop("max_exp"),
+                    exp_table=s.pop("exp_table"), gensim_rng=s.pop("gensim_rng"), **s)
+        v = meta["vocab"]
+        model.vocab = Vocabulary(meta["index_to_key"], arrays["counts"], v["total_words"],
+                                 corpus_count=v["corpus_count"], min_count=v["min_count"],
+                                 max_final_vocab=v["max_final_vocab"],
+                                 effective_min_count=v["effective_min_count"])
+        model.keep_prob = arrays.get("keep_prob")
+        model._prepare_output_layers()
+        model.reset_weights()
+        model.weights.syn0[...] = arrays["syn0"]
+        for name in ("syn1neg", "syn1"):
+            if name in arrays:
+                getattr(model.weights, name)[...] = arrays[name]
+        model._draws.set_state(meta["draws"])
+        model.history = meta["history"]
+        for name in ("corpus_count", "corpus_total_words", "train_count",
+                     "running_training_loss", "min_alpha_yet_reached"):
+            setattr(model, name, meta[name])
+        return model
+
+    def __str__(self) -> str:
+        vocab = 0 if self.vocab is None else len(self.vocab)
+        return f"Word2Vec<vocab={vocab}, vector_size={self.vector_size}, alpha={self.alpha}>"
 
     def __repr__(self) -> str:
         vocab = "no vocabulary yet" if self.vocab is None else f"V={len(self.vocab)}"

@@ -1,0 +1,76 @@
+r"""The logistic sigmoid, its logarithm, and gensim's 1000-entry sigmoid table -- in one place.
+
+Every objective, both engines and the toy logistic regression use these:
+
+- :func:`sigmoid` :math:`\sigma(x) = 1/(1+e^{-x})` and :func:`log_sigmoid`
+  :math:`\log\sigma(x) = -\log(1+e^{-x})`, exact and overflow-free for any finite x;
+- :func:`gensim_sigmoid_table` and :func:`sigmoid_from_table`: the lookup table gensim's compiled
+  code (and ``word2vec.c``) reads instead of computing :math:`\sigma`. It holds
+  :math:`\sigma` at 1000 points of [-6, 6) and is read at index ``int((f + 6) * (1000 / 6 / 2))``,
+  where ``1000 / 6 / 2`` is C integer division, 83 -- so the table reads :math:`\sigma` a little
+  left of f (:math:`\sigma(0)` reads 0.494). Scores with :math:`|f| \ge` :data:`MAX_EXP` are not
+  looked up at all: gensim skips those targets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_EXP = 6
+"""gensim skips every target whose score has :math:`|f| \\ge 6`."""
+
+EXP_TABLE_SIZE = 1000
+"""Entries of gensim's sigmoid table."""
+
+
+def _floating(x) -> np.ndarray:
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+
+
+def sigmoid(x):
+    r""":math:`\sigma(x) = 1/(1+e^{-x})`, never overflows, accurate in relative terms for any x.
+
+    With :math:`z = e^{-|x|} \le 1`: :math:`\sigma(x) = 1/(1+z)` for :math:`x \ge 0` and
+    :math:`z/(1+z)` for :math:`x < 0`. Keeps a floating input's dtype (float32 stays float32);
+    integers become float64. Any shape.
+    """
+    x = _floating(x)
+    z = np.exp(-np.abs(x))
+    out = (np.where(x >= 0, 1.0, z) / (1.0 + z)).astype(x.dtype, copy=False)
+    return out[()] if out.ndim == 0 else out
+
+
+def log_sigmoid(x):
+    r""":math:`\log\sigma(x) = \min(x,0) - \log(1+e^{-|x|})`, any finite x, any shape."""
+    x = _floating(x)
+    out = (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+    return out[()] if out.ndim == 0 else out
+
+
+def gensim_sigmoid_table() -> np.ndarray:
+    """gensim's ``EXP_TABLE``, shape (1000,), float32, built exactly as its compiled code does.
+
+    In C, with ``REAL_t = float``: ``x = (i / (float)1000 * 2 - 1) * 6`` in float arithmetic,
+    ``e = (float) exp((double) x)``, then ``e / (e + 1)`` in float.
+    """
+    one = np.float32(1)
+    x = (np.arange(EXP_TABLE_SIZE, dtype=np.float32) / np.float32(EXP_TABLE_SIZE)
+         * np.float32(2) - one) * np.float32(MAX_EXP)
+    e = np.exp(x.astype(np.float64)).astype(np.float32)
+    return (e / (e + one)).astype(np.float32)
+
+
+_EXP_TABLE = gensim_sigmoid_table()
+
+
+def sigmoid_from_table(f) -> np.ndarray:
+    """gensim's table lookup of :math:`\\sigma(f)`, valid for :math:`|f| < 6`; float32, f's shape.
+
+    The index is ``int((f + 6) * 83)``: ``1000 / 6 / 2`` in C integer arithmetic is 83, not
+    83.33, so the lookup reads :math:`\\sigma` at about ``0.996 (f + 6) - 6``.
+    """
+    scale = np.float32(EXP_TABLE_SIZE // MAX_EXP // 2)  # 83 in C integer arithmetic
+    # (f + 6) * 83 in float, as gensim's REAL_t arithmetic; the cast to int truncates
+    idx = ((np.asarray(f, dtype=np.float32) + np.float32(MAX_EXP)) * scale).astype(np.int64)
+    return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
