@@ -141,7 +141,11 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     on_step : callable
         ``on_step(step)`` with every batch's loss and its updates in ``step.pending``, *before*
         they are applied; it may raise to stop training (the divergence check lives there).
+
+    With ``plan.sg == 0`` the epoch is CBOW (:func:`run_epoch_cbow`).
     """
+    if plan.sg == 0:
+        return run_epoch_cbow(weights, jobs, plan, draws, on_step)
     syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
     W = plan.window
     stats = EpochStats()
@@ -323,3 +327,62 @@ def cbow_batch_update(
     # syn0[w_{t+o}] += work_t for every context position: d_in = A^T @ work
     d_in = windows.T @ work
     return loss, rows_in, d_in, rows_out, d_out
+
+
+def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
+    """Train one epoch of CBOW, ``plan.batch_size`` centre words at a time.
+
+    Same jobs, windows, alpha and noise words (k per centre word) as the skip-gram path; each
+    mini-batch is one :func:`cbow_batch_update` per output layer, all read from the weights as
+    they were at the start of the batch. Its updates (distinct rows, already summed) are handed to
+    ``on_step`` in ``step.pending`` and applied after it returns. A step's ``pairs`` are its
+    training examples: the centre words with at least one context word.
+    """
+    syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
+    W = plan.window
+    update = dict(cbow_mean=plan.cbow_mean, max_exp=plan.max_exp, cbow_update=plan.cbow_update)
+    stats = EpochStats()
+    for job in jobs:
+        n = job.ids.shape[0]
+        pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
+        pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
+                                   np.full(W, -1, np.int32)])
+        for start in range(0, n, plan.batch_size):
+            end = min(start + plan.batch_size, n)
+            t = end - start
+            ext_ids = pad_ids[start : end + 2 * W]
+            centres = job.ids[start:end]
+            pair_mask = _window_mask(pad_sent[start : end + 2 * W], job.sentence_of[start:end],
+                                     job.windows[start:end], W)
+            loss, pending = 0.0, []
+            if syn1 is not None:
+                points = plan.huffman_points[centres]
+                path_mask = (np.arange(points.shape[1])[None, :]
+                             < plan.huffman_lengths[centres][:, None])
+                l_hs, rows_in, d_in, rows_out, d_out = cbow_batch_update(
+                    syn0, syn1, ext_ids, pair_mask, points, 1.0 - plan.huffman_codes[centres],
+                    path_mask, job.alpha, **update)
+                loss += l_hs
+                pending += [(syn0, rows_in, d_in), (syn1, rows_out, d_out)]
+            if syn1neg is not None:
+                drawn = draws.noise(t, plan.negative)
+                targets = np.concatenate([centres[:, None], drawn], axis=1)
+                labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
+                labels[0] = 1
+                # a noise draw equal to the centre word is skipped (gensim), not redrawn
+                tmask = np.ones(targets.shape, dtype=bool)
+                tmask[:, 1:] = drawn != centres[:, None]
+                l_ns, rows_in, d_in, rows_out, d_out = cbow_batch_update(
+                    syn0, syn1neg, ext_ids, pair_mask, targets, labels, tmask, job.alpha,
+                    **update)
+                loss += l_ns
+                pending += [(syn0, rows_in, d_in), (syn1neg, rows_out, d_out)]
+            raw_done = job.raw_before + (job.raw_words * end) // n
+            step = Step(loss=loss, pairs=int(pair_mask.any(axis=1).sum()), words=t,
+                        raw_words_done=raw_done, alpha=job.alpha, pending=tuple(pending))
+            on_step(step)
+            # matrix[rows] += delta: the rows are distinct, their updates already summed
+            for matrix, rows, delta in pending:
+                matrix[rows] += delta
+            stats.add(step)
+    return stats

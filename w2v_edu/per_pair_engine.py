@@ -125,6 +125,8 @@ def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_e
 def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     """Train one epoch pair by pair, in gensim's order (see the module docstring).
 
+    With ``plan.sg == 0`` the epoch is CBOW, one centre word at a time (:func:`run_epoch_cbow`).
+
     Parameters
     ----------
     weights : :class:`~w2v_edu.engine.Weights`
@@ -137,6 +139,8 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     on_step : callable
         ``on_step(step)`` after every job (:class:`~w2v_edu.engine.Step`); may raise to stop.
     """
+    if plan.sg == 0:
+        return run_epoch_cbow(weights, jobs, plan, draws, on_step)
     syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
     ns_labels = np.zeros(plan.negative + 1, dtype=syn0.dtype)
     ns_labels[0] = 1
@@ -294,3 +298,50 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
     out[targets] = u + g[:, None] * h
     # work = sum_n g_n * u_n
     return g @ u, loss
+
+
+def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
+    """Train one epoch of CBOW centre word by centre word, as gensim's ``train_batch_cbow``.
+
+    For every centre position i of a job (sentence by sentence, left to right): its context words
+    (the reduced window, the centre left out) and one :func:`centre_update` -- first on the
+    Huffman path (``hs``), then, with the input rows already moved by it, on the centre word and
+    its ``negative`` noise words. gensim draws the noise words of *every* centre position, also
+    of one without context words (whose update then changes nothing); so do we, so that the
+    noise stream stays gensim's. Parameters as :func:`run_epoch`; a step is a job, and its
+    ``pairs`` are its training examples: the centre positions with at least one context word.
+    """
+    syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
+    ns_labels = np.zeros(plan.negative + 1, dtype=syn0.dtype)
+    ns_labels[0] = 1
+    if syn1 is not None:
+        paths = [plan.huffman_path(w) for w in range(syn0.shape[0])]
+        paths = [(p.astype(np.int64), lab.astype(syn0.dtype)) for p, lab in paths]
+    update = dict(cbow_mean=plan.cbow_mean, max_exp=plan.max_exp, exp_table=plan.exp_table,
+                  cbow_update=plan.cbow_update)
+    stats = EpochStats()
+    for job in jobs:
+        context_ids, starts = job.cbow_contexts()
+        starts = starts.tolist()
+        centres = job.ids.tolist()
+        # k noise words for every centre position, in gensim's stream order
+        drawn = draws.noise(len(centres), plan.negative) if syn1neg is not None else None
+        job_loss = 0.0
+        for i, centre in enumerate(centres):
+            context = context_ids[starts[i] : starts[i + 1]]
+            if syn1 is not None:
+                points, labels = paths[centre]
+                job_loss += centre_update(syn0, syn1, context, points, labels, job.alpha,
+                                          **update)
+            if syn1neg is not None:
+                # a noise draw equal to the centre word is skipped, not redrawn
+                noise_i = drawn[i][drawn[i] != centre]
+                targets = np.concatenate(([centre], noise_i))
+                job_loss += centre_update(syn0, syn1neg, context, targets,
+                                          ns_labels[: targets.shape[0]], job.alpha, **update)
+        examples = int(np.count_nonzero(np.diff(starts)))
+        step = Step(loss=job_loss, pairs=examples, words=len(centres),
+                    raw_words_done=job.raw_before + job.raw_words, alpha=job.alpha)
+        on_step(step)
+        stats.add(step)
+    return stats

@@ -158,6 +158,18 @@ class Job:
         j, i = self.pair_positions()
         return self.ids[j], self.ids[i]
 
+    def cbow_contexts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every centre position's context words, for CBOW: ``(context_ids (P,), starts (n+1,))``.
+
+        The context words of centre position i, in window order (left to right, the centre
+        itself left out), are ``context_ids[starts[i]:starts[i + 1]]`` -- the same windows as
+        :meth:`pair_positions`, grouped by centre. A centre alone in its sentence has none.
+        """
+        j, i = self.pair_positions()
+        starts = np.zeros(self.ids.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(i, minlength=self.ids.shape[0]), out=starts[1:])
+        return self.ids[j], starts
+
 
 def epoch_jobs(corpus: EncodedCorpus, plan, draws, epoch: int) -> Iterator[Job]:
     """The jobs of one epoch, with every random draw of the text pipeline taken in gensim's order.
