@@ -285,12 +285,12 @@ def cbow_batch_update(
     # A (T, R_in): one entry per context position, in the row of its centre
     centre_of, offset = np.nonzero(pair_mask)
     m_int = np.bincount(centre_of, minlength=n_centres)  # m_t
-    rows_in, word_of_position = np.unique(ext_ids, return_inverse=True)
+    rows_in, word_of_position = _distinct_rows(ext_ids, syn0.shape[0])
     indptr = np.zeros(n_centres + 1, dtype=np.int32)
     np.cumsum(m_int, out=indptr[1:])
     windows = sp.csr_array(
         (np.ones(centre_of.shape[0], dtype=dtype),
-         word_of_position[centre_of + offset].astype(np.int32), indptr),
+         word_of_position[centre_of + offset], indptr),
         shape=(n_centres, rows_in.shape[0]),
     )
     m = m_int.astype(dtype)
@@ -308,13 +308,13 @@ def cbow_batch_update(
     loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
     if max_exp is not None:
         live &= np.abs(scores) < max_exp
-    # g = (label - sigmoid(f)) * alpha, sigmoid(f) = (1 + tanh(f / 2)) / 2
-    g = (labels - 0.5 - 0.5 * np.tanh(0.5 * scores)) * dtype.type(alpha)
+    # g = (label - sigmoid(f)) * alpha, zero for targets that are padding or saturated
+    g = (labels - sigmoid(scores)) * dtype.type(alpha)
     g *= live
     # u_tn += g_tn * h_t, summed per distinct output row: d_out = G @ H
-    rows_out, row_of_target = np.unique(targets, return_inverse=True)
+    rows_out, row_of_target = _distinct_rows(targets.ravel(), out.shape[0])
     per_row = sp.csc_array(
-        (g.ravel(), row_of_target.ravel().astype(np.int32),
+        (g.ravel(), row_of_target,
          np.arange(0, n_centres * n_targets + 1, n_targets, dtype=np.int32)),
         shape=(rows_out.shape[0], n_centres),
     )
@@ -327,6 +327,21 @@ def cbow_batch_update(
     # syn0[w_{t+o}] += work_t for every context position: d_in = A^T @ work
     d_in = windows.T @ work
     return loss, rows_in, d_in, rows_out, d_out
+
+
+def _distinct_rows(idx: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(idx, return_inverse=True)`` for row indices in ``0..n_rows-1``, without sorting.
+
+    Marks the rows used in a (n_rows,) table instead: ``rows`` (R,) the distinct rows in
+    ascending order, ``slot`` (len(idx),) int32 with ``rows[slot] == idx``. Several times faster
+    than sorting for the few thousand indices of a batch, even with a large vocabulary.
+    """
+    used = np.zeros(n_rows, dtype=bool)
+    used[idx] = True
+    rows = np.flatnonzero(used)
+    slot_of_row = np.empty(n_rows, dtype=np.int32)
+    slot_of_row[rows] = np.arange(rows.shape[0], dtype=np.int32)
+    return rows, slot_of_row[idx]
 
 
 def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
