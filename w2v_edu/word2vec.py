@@ -106,8 +106,9 @@ class Word2Vec:
         Which SGD engine trains (w2v_edu's own; see :mod:`w2v_edu.engine`).
     batch_size : int or None
         Centre words per mini-batch of the mini-batch engine. None (default): 128 for
-        skip-gram, where each centre word is about ``window`` pairs, and 1024 for CBOW, where it
-        is one prediction -- batches of comparable work.
+        skip-gram, where each centre word is about ``window`` pairs, and 2048 for CBOW, where it
+        is one prediction: a CBOW batch needs more centre words to pay for NumPy's fixed cost
+        per batch, and 2048 still learns what gensim learns (``benchmarks/``).
     cbow_update : {"gensim", "exact_gradient"}
         CBOW only: how the context vectors are updated. ``"gensim"`` (default) applies gensim's
         rule: every context vector gets the whole error ``work``, i.e. ``m`` times the gradient
@@ -420,7 +421,7 @@ class Word2Vec:
             alpha=start_alpha, min_alpha=end_alpha, epochs=epochs,
             total_examples=total_examples, total_words=total_words,
             batch_words=self.batch_words, cbow_update=self.cbow_update,
-            batch_size=self.batch_size or (1024 if self.sg == 0 else 128),
+            batch_size=self.batch_size or (2048 if self.sg == 0 else 128),
         )
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None,
