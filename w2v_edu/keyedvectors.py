@@ -141,6 +141,9 @@ class KeyedVectors:
         return len(self.index_to_key)
 
     def __contains__(self, key) -> bool:
+        """A word of the vocabulary, or -- as in gensim -- an integer index 0..V-1."""
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            return 0 <= key < len(self)
         return isinstance(key, str) and key in self.key_to_index
 
     def __repr__(self) -> str:
@@ -327,7 +330,9 @@ class KeyedVectors:
         topn : int or None
             ``None`` returns the (V',) array of all scores.
         restrict_vocab : int, optional
-            Only search the first ``restrict_vocab`` words.
+            Only search the first ``restrict_vocab`` words. (gensim 4.4 accepts this argument
+            but ignores it and scores every word; here it does what it says, so on a large
+            vocabulary the two can differ.)
 
         Returns
         -------
@@ -456,12 +461,13 @@ class KeyedVectors:
                              f"({oov} pairs out of vocabulary, the rest malformed)")
         from scipy import stats  # imported here: it costs ~0.7 s, and most users never call this
 
+        # scipy's result objects, as gensim returns them: ``.statistic`` and ``.pvalue``, and
+        # still unpackable as (statistic, pvalue)
         spearman = stats.spearmanr(gold, model)
         pearson = stats.pearsonr(gold, model)
         used = len(gold) if dummy4unknown else len(gold) + oov
         oov_ratio = 100.0 * oov / used
-        return ((float(pearson[0]), float(pearson[1])),
-                (float(spearman[0]), float(spearman[1])), oov_ratio)
+        return pearson, spearman, oov_ratio
 
     def evaluate_word_analogies(self, analogies, restrict_vocab: int = 300000,
                                 case_insensitive: bool = True, dummy4unknown: bool = False):
@@ -563,9 +569,11 @@ class KeyedVectors:
     def save_word2vec_format(self, fname, binary: bool = False) -> None:
         """Write the vectors in word2vec.c's format, byte for byte as gensim writes them.
 
-        First line ``"V d"``; then per word, in row order, either ``word x_1 ... x_d`` (text,
-        shortest float32 repr of each value) or ``word `` followed by d little-endian float32
-        (binary; like gensim, no newline after the bytes — readers strip a leading one).
+        First line ``"V d"``; then per word, in gensim's order -- by descending count when the
+        counts are known (stable: ties keep row order), else row order -- either
+        ``word x_1 ... x_d`` (text, shortest float32 repr of each value) or ``word `` followed
+        by d little-endian float32 (binary; like gensim, no newline after the bytes -- readers
+        strip a leading one).
         Words must not contain spaces or newlines.
         """
         bad = [w for w in self.index_to_key if (" " in w or "\n" in w or w == "")]
@@ -575,7 +583,11 @@ class KeyedVectors:
         with open(fname, "wb") as fout:
             fout.write(f"{len(self)} {self.vector_size}\n".encode())
             vectors = self.vectors.astype("<f4", copy=False)
-            for word, row in zip(self.index_to_key, vectors, strict=True):
+            order = np.arange(len(self))
+            if self.counts is not None:
+                order = np.argsort(-np.asarray(self.counts), kind="stable")
+            for i in order.tolist():
+                word, row = self.index_to_key[i], vectors[i]
                 if binary:
                     fout.write(word.encode("utf8") + b" " + row.tobytes())
                 else:
@@ -622,11 +634,11 @@ class KeyedVectors:
             if n_words < 0 or dim < 1:
                 raise ValueError(f"{fname!s}, line 1: expected n_words >= 0 and vector_size >= 1, "
                                  f"got {n_words} {dim}")
-            if limit is not None:
+            if limit:  # None or 0: no limit, as in gensim
                 n_words = min(n_words, int(limit))
             if binary:
                 words, vectors = cls._read_binary(fin, fname, n_words, dim, encoding,
-                                                  check_end=limit is None)
+                                                  check_end=not limit)
             else:
                 words, vectors = cls._read_text(fin, fname, n_words, dim, encoding)
         keep = {}
