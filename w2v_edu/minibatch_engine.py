@@ -29,6 +29,9 @@ How the batch is laid out so that NumPy does the work:
 
 As in gensim, a target whose score is saturated (|f| >= ``max_exp``) gets no update; its loss
 is still counted, with an exact log-sigmoid.
+
+CBOW (``sg=0``): :func:`run_epoch_cbow` and :func:`cbow_batch_update` -- one prediction per
+centre word from the mean (or sum) of its window, all windows' sums as one sparse product.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-r"""The three skip-gram objectives: loss and gradient of one (input, target) pair, side by side.
+r"""The word2vec objectives: loss and gradient of one training example, side by side.
+
+Skip-gram's three (full softmax, negative sampling, hierarchical softmax), then CBOW's two
+(``cbow_*``: the same targets, predicted from the mean -- or sum -- of the context vectors).
 
 Notation (one training pair: the context word's input vector predicts the centre word):
 
@@ -17,6 +20,9 @@ The ``*_batch`` forms take B pairs at once and return per-pair losses (B,) and p
 gradients; they equal the per-pair forms (tested). Computation is in the inputs' floating
 dtype (float32 stays float32, float64 stays float64; integers become float64) and is stable
 for scores in the thousands: no overflow, finite losses and gradients.
+
+CBOW (lesson 10) has one example per centre word: the m context vectors :math:`C` (m, d) are
+combined into :math:`h` (gensim's ``neu1``), which takes the place of :math:`v` above.
 """
 
 import numbers

@@ -22,6 +22,11 @@ and after all targets ``v += work``. A target with |f| >= 6 is skipped, as in ge
 ``exp_table=True`` also copies gensim's 1000-entry sigmoid table, so that on a deterministic
 setting (hierarchical softmax, no subsampling, no window shrinking) this engine reproduces
 gensim's vectors to float32 rounding -- a test checks it.
+
+CBOW (``sg=0``, gensim's ``train_batch_cbow``) walks the same jobs one *centre word* at a time
+(:func:`run_epoch_cbow`, :func:`centre_update`): the context rows summed (and averaged) into one
+input ``h``, the same targets, then every context row gets the whole ``work`` -- not the exact
+gradient, which ``cbow_update="exact_gradient"`` applies instead (lesson 10).
 """
 
 from __future__ import annotations
