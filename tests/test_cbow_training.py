@@ -180,3 +180,23 @@ def test_gensims_tutorial_trains_cbow_with_its_defaults(lee):
 def test_bad_cbow_input_is_named(kwargs, error, message):
     with pytest.raises(error, match=message):
         Word2Vec(**kwargs, **QUIET)
+
+
+def test_cbow_contexts_are_gensims_windows():
+    """Context words of each centre position, as gensim's train_batch_cbow forms them:
+    positions max(i - b_i, start) .. min(i + b_i, end) of the same sentence, the centre left out."""
+    from w2v_edu.training_corpus import Job
+
+    ids = np.array([7, 3, 5, 9, 2, 4, 8, 6], dtype=np.int32)
+    sentence_of = np.array([0, 0, 0, 0, 1, 2, 2, 2], dtype=np.int32)  # sentence 1: one word
+    windows = np.array([2, 1, 3, 2, 2, 1, 2, 1])
+    job = Job(epoch=0, alpha=0.025, raw_before=0, raw_words=8, ids=ids,
+              sentence_of=sentence_of, windows=windows)
+    context_ids, starts = job.cbow_contexts()
+    bounds = {0: (0, 4), 1: (4, 5), 2: (5, 8)}
+    for i in range(len(ids)):
+        lo, hi = bounds[int(sentence_of[i])]
+        j, k = max(i - windows[i], lo), min(i + windows[i] + 1, hi)
+        expected = [int(ids[p]) for p in range(j, k) if p != i]
+        assert context_ids[starts[i]:starts[i + 1]].tolist() == expected
+    assert starts[5] - starts[4] == 0  # the one-word sentence's centre has no context
