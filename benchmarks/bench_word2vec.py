@@ -186,9 +186,12 @@ def main(argv=None) -> int:
                  f"[{'PASS' if max_rss_mb < 1024 else 'FAIL'}] under 1 GB")
     print("\n".join(lines))
     out = Path(args.out)
-    if args.sg != "both" and out.exists():
-        # one model re-run: keep the other model's blocks from the last run
-        kept = [b for b in json.loads(out.read_text())["blocks"] if b.get("sg", 1) not in models]
+    if out.exists():
+        # keep the blocks of the last run that this run did not redo (the other model, or the
+        # per-pair block skipped with --no-per-pair)
+        done = {(b["sg"], b["name"]) for b in blocks}
+        kept = [b for b in json.loads(out.read_text())["blocks"]
+                if (b.get("sg", 1), b["name"]) not in done]
         blocks = kept + blocks
     out.write_text(json.dumps({"machine": info, "blocks": blocks, "max_rss_mb": max_rss_mb},
                               indent=1))
