@@ -1,11 +1,14 @@
 """Benchmark: our two engines against gensim, in one process, on the same corpus and settings.
 
-    python benchmarks/bench_word2vec.py              # full run (about 6-8 minutes on 2 cores)
+    python benchmarks/bench_word2vec.py              # full run, both models (about 10 minutes)
+    python benchmarks/bench_word2vec.py --sg 0       # CBOW only (--sg 1: skip-gram only)
     python benchmarks/bench_word2vec.py --quick      # 1 seed, 2 epochs, no per-pair run
 
 What it prints (and writes to ``benchmarks/results.json``):
 
-- Wikipedia sample (gensim's 106 articles), 5 epochs, sg=1, negative=5, window=5, min_count=5,
+For each model -- skip-gram (``sg=1``) and CBOW (``sg=0``, gensim's default) -- two blocks:
+
+- Wikipedia sample (gensim's 106 articles), 5 epochs, negative=5, window=5, min_count=5,
   sample=1e-3, vector_size=100: for gensim (workers=1) and our mini-batch engine, two seeds each:
   seconds, effective words/s (words left after subsampling, as gensim counts them), the ratio to
   gensim, peak memory, WordSim353 / SimLex-999 Spearman, analogy accuracy, and the top-10
@@ -41,11 +44,11 @@ from w2v_edu import Word2Vec
 from w2v_edu.datasets import lee_corpus, wiki_sample
 from w2v_edu.evaluation import evaluation_table, neighbour_overlap
 
-SETTINGS = dict(vector_size=100, window=5, min_count=5, sample=1e-3, sg=1, hs=0, negative=5)
+SETTINGS = dict(vector_size=100, window=5, min_count=5, sample=1e-3, hs=0, negative=5)
 
 
-def train_gensim(sentences, seed, epochs):
-    model = GensimWord2Vec(workers=1, seed=seed, epochs=epochs, **SETTINGS)
+def train_gensim(sentences, seed, epochs, sg):
+    model = GensimWord2Vec(workers=1, seed=seed, epochs=epochs, sg=sg, **SETTINGS)
     model.build_vocab(sentences)
     start = time.perf_counter()
     effective, _raw = model.train(sentences, total_examples=model.corpus_count, epochs=epochs)
@@ -53,9 +56,9 @@ def train_gensim(sentences, seed, epochs):
     return model.wv, seconds, effective
 
 
-def train_ours(sentences, seed, epochs, engine, **extra):
-    model = Word2Vec(seed=seed, epochs=epochs, engine=engine, progress=False, **SETTINGS,
-                     **extra)
+def train_ours(sentences, seed, epochs, sg, engine, **extra):
+    model = Word2Vec(seed=seed, epochs=epochs, sg=sg, engine=engine, progress=False,
+                     **SETTINGS, **extra)
     model.build_vocab(sentences)
     start = time.perf_counter()
     model.train()
@@ -74,16 +77,19 @@ def peak_memory_mb(train_fn, sentences, seed) -> float:
     return peak / 2**20
 
 
-def run_block(name, sentences, seeds, epochs, engine, quality=True):
+def run_block(name, sentences, seeds, epochs, sg, engine, quality=True):
     """Train gensim and one of our engines for every seed; return a summary dict."""
     rows = {"gensim": [], "ours": []}
     vectors = {"gensim": {}, "ours": {}}
 
+    def gensim_fn(s, seed, ep):
+        return train_gensim(s, seed, ep, sg)
+
     def ours_fn(s, seed, ep):
-        return train_ours(s, seed, ep, engine)
+        return train_ours(s, seed, ep, sg, engine)
 
     for seed in seeds:
-        for who, fn in (("gensim", train_gensim), ("ours", ours_fn)):
+        for who, fn in (("gensim", gensim_fn), ("ours", ours_fn)):
             wv, seconds, effective = fn(sentences, seed, epochs)
             row = {"seed": seed, "seconds": seconds, "effective_words": int(effective),
                    "words_per_s": effective / seconds}
@@ -98,10 +104,10 @@ def run_block(name, sentences, seeds, epochs, engine, quality=True):
     overlap_og = float(np.mean([neighbour_overlap(vectors["ours"][s], vectors["gensim"][s])
                                 for s in seeds]))
     memory = {
-        "gensim": peak_memory_mb(train_gensim, sentences, seeds[0]),
+        "gensim": peak_memory_mb(gensim_fn, sentences, seeds[0]),
         "ours": peak_memory_mb(ours_fn, sentences, seeds[0]),
     }
-    return {"name": name, "engine": engine, "epochs": epochs, "rows": rows,
+    return {"name": name, "sg": sg, "engine": engine, "epochs": epochs, "rows": rows,
             "overlap_ours_gensim": overlap_og, "overlap_gensim_gensim": overlap_gg,
             "peak_traced_mb": memory}
 
@@ -112,7 +118,8 @@ def _mean(rows, key):
 
 def report(block) -> list[str]:
     g, o = block["rows"]["gensim"], block["rows"]["ours"]
-    lines = [f"\n== {block['name']}: {block['engine']} engine vs gensim (workers=1), "
+    model = "skip-gram, sg=1" if block["sg"] else "CBOW, sg=0"
+    lines = [f"\n== {block['name']}, {model}: {block['engine']} engine vs gensim (workers=1), "
              f"{block['epochs']} epochs, seeds {[r['seed'] for r in g]} =="]
     speed_g, speed_o = _mean(g, "words_per_s"), _mean(o, "words_per_s")
     lines.append(f"{'':28}{'gensim':>12}{'ours':>12}")
@@ -154,6 +161,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, 2 epochs, no per-pair run")
     parser.add_argument("--no-per-pair", action="store_true", help="skip the Lee per-pair block")
+    parser.add_argument("--sg", choices=("0", "1", "both"), default="both",
+                        help="the model: 0 CBOW, 1 skip-gram, or both (default)")
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.json")))
     args = parser.parse_args(argv)
 
@@ -162,9 +171,13 @@ def main(argv=None) -> int:
     wiki = wiki_sample()
     seeds = [1] if args.quick else [1, 2]
     epochs = 2 if args.quick else 5
-    blocks = [run_block("wiki-sample", wiki, seeds, epochs, "minibatch")]
-    if not (args.quick or args.no_per_pair):
-        blocks.append(run_block("lee", lee_corpus(), [1, 2], 20, "per_pair", quality=False))
+    models = (1, 0) if args.sg == "both" else (int(args.sg),)
+    blocks = []
+    for sg in models:
+        blocks.append(run_block("wiki-sample", wiki, seeds, epochs, sg, "minibatch"))
+        if not (args.quick or args.no_per_pair):
+            blocks.append(run_block("lee", lee_corpus(), [1, 2], 20, sg, "per_pair",
+                                    quality=False))
     lines = []
     for block in blocks:
         lines += report(block)
@@ -172,8 +185,16 @@ def main(argv=None) -> int:
     lines.append(f"\nprocess maximum resident memory: {max_rss_mb:.0f} MB "
                  f"[{'PASS' if max_rss_mb < 1024 else 'FAIL'}] under 1 GB")
     print("\n".join(lines))
-    Path(args.out).write_text(json.dumps({"machine": info, "blocks": blocks,
-                                          "max_rss_mb": max_rss_mb}, indent=1))
+    out = Path(args.out)
+    if out.exists():
+        # keep the blocks of the last run that this run did not redo (the other model, or the
+        # per-pair block skipped with --no-per-pair)
+        done = {(b["sg"], b["name"]) for b in blocks}
+        kept = [b for b in json.loads(out.read_text())["blocks"]
+                if (b.get("sg", 1), b["name"]) not in done]
+        blocks = kept + blocks
+    out.write_text(json.dumps({"machine": info, "blocks": blocks, "max_rss_mb": max_rss_mb},
+                              indent=1))
     return 0
 
 

@@ -76,8 +76,9 @@ def test_train_toy_saves_file_gensim_loads_with_right_shape(tmp_path, capsys):
     assert g.vectors.shape == (len(expected), 12)
     assert set(g.index_to_key) == expected
     assert np.isfinite(g.vectors).all()
-    # per-epoch loss lines, the evaluation table and neighbours are printed
-    assert "epoch 1/2: loss/pair" in stdout and "epoch 2/2: loss/pair" in stdout
+    # gensim's default model, CBOW; per-epoch loss lines, the evaluation table and neighbours
+    assert "training CBOW (mean) (negative=5)" in stdout
+    assert "epoch 1/2: loss/centre word" in stdout and "epoch 2/2: loss/centre word" in stdout
     assert "epoch 3/2" not in stdout
     for row in ("WordSim353 Spearman", "SimLex-999 pairs OOV %", "Analogy accuracy"):
         assert row in stdout
@@ -120,13 +121,18 @@ def test_seed_changes_the_vectors(tmp_path):
     assert not np.array_equal(outs[0], outs[1])
 
 
-def test_train_per_pair_engine_and_hierarchical_softmax(tmp_path, capsys):
+@pytest.mark.parametrize("sg, cbow_mean, model_line", [
+    ("1", "1", "training skip-gram (hs)"), ("0", "0", "training CBOW (sum) (hs)")])
+def test_train_per_pair_engine_and_hierarchical_softmax(tmp_path, capsys, sg, cbow_mean,
+                                                         model_line):
     out = tmp_path / "pp.txt"
     assert cli.main(["train", "--corpus", "toy", "--min-count", "3", "--engine", "per_pair",
                      "--hs", "1", "--negative", "0", "--epochs", "1", "--window", "2",
+                     "--sg", sg, "--cbow-mean", cbow_mean,
                      "--vector-size", "8", "--no-progress", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
-    assert "engine=per_pair" in stdout and "(hs)" in stdout
+    assert "engine=per_pair" in stdout and model_line in stdout
+    assert "epoch 1/1: loss/" + ("pair" if sg == "1" else "centre word") in stdout
     assert GensimKV.load_word2vec_format(str(out)).vectors.shape == \
         (len(_vocab_of_lines(_toy_text(), 3)), 8)
 
@@ -187,6 +193,8 @@ def test_evaluate_a_file_gensim_wrote(tmp_path, capsys):
         (["train", "--corpus", "toy", "--sample", "-0.1"], ["--sample"]),
         (["train", "--corpus", "toy", "--sample", "nan"], ["--sample"]),
         (["train", "--corpus", "toy", "--hs", "2"], ["--hs"]),
+        (["train", "--corpus", "toy", "--sg", "2"], ["--sg", "invalid choice: 2"]),
+        (["train", "--corpus", "toy", "--cbow-mean", "mean"], ["--cbow-mean", "'mean'"]),
         (["train", "--corpus", "toy", "--engine", "turbo"], ["--engine"]),
         (["train", "--corpus", "toy", "--hs", "0", "--negative", "0"], ["hs=0", "negative=0"]),
         (["train", "--corpus", "toy", "--min-alpha", "0.5"], ["min_alpha"]),
@@ -269,7 +277,7 @@ def test_subprocess_train_with_progress_bar_then_evaluate(tmp_path):
                  "--vector-size", "10", "--out", str(out)], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Word2Vec (minibatch)" in proc.stderr and "word/s" in proc.stderr  # tqdm's bar
-    assert "epoch 2/2: loss/pair" in proc.stdout
+    assert "epoch 2/2: loss/centre word" in proc.stdout
     g = GensimKV.load_word2vec_format(str(out))
     assert g.vectors.shape == (len(_vocab_of_lines(_toy_text(), 1)), 10)
 
@@ -290,7 +298,8 @@ def test_help(capsys):
     out = capsys.readouterr().out
     for option in ("--corpus", "--engine", "--epochs", "--vector-size", "--window",
                    "--min-count", "--negative", "--hs", "--sample", "--alpha", "--seed",
-                   "--batch-size", "--no-progress", "--out", "--binary", "wiki-sample"):
+                   "--batch-size", "--no-progress", "--out", "--binary", "wiki-sample",
+                   "--sg", "--cbow-mean"):
         assert option in out
     assert cli.main(["evaluate", "--help"]) == 0
     assert "--binary" in capsys.readouterr().out

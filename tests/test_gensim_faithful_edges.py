@@ -1,4 +1,5 @@
-"""The per-pair engine reproduces gensim in every setting, the edges included.
+"""The per-pair engine reproduces gensim in every setting, the edges included (the job edges
+for CBOW, sg=0, too; CBOW's other settings: tests/test_cbow_training.py).
 
 With ``gensim_rng=True`` (gensim's random streams replayed) and ``exp_table=True`` (its sigmoid
 table) our per-pair engine must end where gensim ends, to float32 rounding, for every combination
@@ -69,11 +70,12 @@ def _check(theirs, ours, effective, kw):
         np.testing.assert_allclose(ours.syn1, theirs.syn1, rtol=0, atol=TOL)
 
 
+@pytest.mark.parametrize("sg", [1, 0])
 @pytest.mark.parametrize("negative, sample", [(3, 1e-3), (0, 0)])
-def test_a_first_sentence_longer_than_batch_words_costs_an_empty_job(lee, negative, sample):
+def test_a_first_sentence_longer_than_batch_words_costs_an_empty_job(lee, negative, sample, sg):
     long_first = [w for doc in lee[:12] for w in doc]  # ~2,300 raw words
     sentences = [long_first] + lee[12:20]
-    kw = dict(sg=1, hs=1, negative=negative, sample=sample, vector_size=10, window=3,
+    kw = dict(sg=sg, hs=1, negative=negative, sample=sample, vector_size=10, window=3,
               min_count=2, seed=7, epochs=1, batch_words=1000)
     assert len(long_first) > kw["batch_words"]
     theirs, ours, effective = _both(sentences, **kw)
@@ -82,9 +84,10 @@ def test_a_first_sentence_longer_than_batch_words_costs_an_empty_job(lee, negati
     assert len(theirs.job_alphas) >= 3 and theirs.job_alphas[0] == theirs.job_alphas[1]
 
 
-def test_a_job_trains_at_most_10000_effective_words(lee):
+@pytest.mark.parametrize("sg", [1, 0])
+def test_a_job_trains_at_most_10000_effective_words(lee, sg):
     one_sentence = [w for doc in lee[:60] for w in doc]  # ~11,600 raw words
-    kw = dict(sg=1, hs=0, negative=2, sample=0, vector_size=8, window=1, min_count=1,
+    kw = dict(sg=sg, hs=0, negative=2, sample=0, vector_size=8, window=1, min_count=1,
               seed=2, epochs=1, batch_words=20000)
     theirs, ours, effective = _both([one_sentence], **kw)
     assert len(one_sentence) > 10000

@@ -294,6 +294,37 @@ def _mb_update(syn0, syn1neg, contexts, centres, negatives, alpha, *, mean=False
     return losses
 
 
+def _cbow_context_with_centre(ids, i, b):
+    return ids[max(0, i - b):min(len(ids), i + b + 1)]
+
+
+def _cbow_grad_divided_twice(C, u, N):
+    m = C.shape[0]
+    h = C.mean(axis=0)
+    sp, sn = sigmoid(u @ h), sigmoid(N @ h)
+    dh = (sp - 1) * u + sn @ N
+    loss = -log_sigmoid(u @ h) - np.sum(log_sigmoid(-(N @ h)))
+    return loss, np.tile(dh / m / m, (m, 1)), (sp - 1) * h, np.outer(sn, h)
+
+
+def _cbow_update(syn0, syn1neg, context, centre, negatives, alpha, *, to_centre=False,
+                 divided=False, once=False):
+    h = syn0[context].mean(axis=0)
+    work = np.zeros_like(h)
+    for t, label in [(centre, 1.0)] + [(t, 0.0) for t in negatives]:
+        g = (label - sigmoid(h @ syn1neg[t])) * alpha
+        work += g * syn1neg[t]
+        syn1neg[t] += g * h
+    if divided:
+        work /= len(context)
+    if to_centre:
+        syn0[centre] += work
+    elif once:
+        syn0[context] += work
+    else:
+        np.add.at(syn0, context, work)
+
+
 WRONG = [
     ("01.least_squares_loss", _ls_loss_no_mean, "missing 1/n"),
     ("01.least_squares_grad", _ls_grad_sign, "flipped sign"),
@@ -332,6 +363,11 @@ WRONG = [
     ("08.minibatch_sgns_update", lambda *a: _mb_update(*a, mean=True), "1/B"),
     ("08.minibatch_sgns_update", lambda *a: _mb_update(*a, buffered=True), "buffers"),
     ("08.minibatch_sgns_update", lambda *a: _mb_update(*a, sign=-1.0), "flipped sign"),
+    ("10.cbow_context", _cbow_context_with_centre, "leave out position i"),
+    ("10.cbow_loss_and_grad", _cbow_grad_divided_twice, "divided by m twice"),
+    ("10.cbow_update", lambda *a: _cbow_update(*a, to_centre=True), "CENTRE word's row"),
+    ("10.cbow_update", lambda *a: _cbow_update(*a, divided=True), "work was divided by m"),
+    ("10.cbow_update", lambda *a: _cbow_update(*a, once=True), "a word twice in the window"),
 ]
 
 
@@ -425,7 +461,8 @@ def test_catalogue_covers_every_set_and_the_issue_s_mistakes():
     assert {e.split(".")[0] for e, _, _ in WRONG} == set(SETS)
     hints = " ".join(h for _, _, h in WRONG).lower()
     for mistake in ["flipped sign", "1/n", "shape", "swapped", "noise words",
-                    "exclusive upper bound", "convention is reversed", "never decay"]:
+                    "exclusive upper bound", "convention is reversed", "never decay",
+                    "leave out position i", "divided by m twice", "centre word's row"]:
         assert mistake in hints, mistake
 
 

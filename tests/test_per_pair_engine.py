@@ -178,7 +178,7 @@ def test_saturated_target_is_skipped_but_its_loss_counted():
 
 
 def test_alpha_decays_linearly_over_jobs_within_one_train_call(lee):
-    model = Word2Vec(lee[:80], engine="per_pair", min_count=50, epochs=2, progress=False)
+    model = Word2Vec(lee[:80], sg=1, engine="per_pair", min_count=50, epochs=2, progress=False)
     schedule = linear_decay(model.alpha, model.min_alpha)
     alphas = [a for h in model.history for a in h["alphas"]]
     assert alphas[0] == model.alpha

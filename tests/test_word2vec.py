@@ -37,9 +37,11 @@ def test_learns_what_gensim_learns_on_lee(lee, hs, negative):
     assert ours_to_gensim >= 0.95 * gensim_to_gensim
 
 
+@pytest.mark.parametrize("sg", [0, 1])
 @pytest.mark.parametrize("engine", ["minibatch", "per_pair"])
-def test_same_seed_gives_bit_identical_vectors(toy, engine):
-    kw = dict(min_count=1, vector_size=16, epochs=2, engine=engine, hs=1, negative=3, **QUIET)
+def test_same_seed_gives_bit_identical_vectors(toy, engine, sg):
+    kw = dict(sg=sg, min_count=1, vector_size=16, epochs=2, engine=engine, hs=1, negative=3,
+              **QUIET)
     a = Word2Vec(toy, seed=7, **kw)
     b = Word2Vec(toy, seed=7, **kw)
     c = Word2Vec(toy, seed=8, **kw)
@@ -71,7 +73,7 @@ def test_wv_vectors_are_syn0_and_answer_queries(toy):
 
 @pytest.mark.parametrize("engine", ["minibatch", "per_pair"])
 def test_history_records_every_epoch(toy, engine):
-    model = Word2Vec(toy, min_count=1, vector_size=16, epochs=6, alpha=0.1, engine=engine,
+    model = Word2Vec(toy, sg=1, min_count=1, vector_size=16, epochs=6, alpha=0.1, engine=engine,
                      batch_words=300, batch_size=32, **QUIET)
     assert [h["epoch"] for h in model.history] == list(range(6))
     first, last = model.history[0], model.history[-1]
@@ -118,10 +120,11 @@ def test_callbacks_run_in_order(toy):
                       "train_end"]
 
 
+@pytest.mark.parametrize("sg", [0, 1])
 @pytest.mark.parametrize("engine", ["minibatch", "per_pair"])
-def test_a_huge_alpha_stops_with_an_error_naming_it(toy, engine):
+def test_a_huge_alpha_stops_with_an_error_naming_it(toy, engine, sg):
     with pytest.raises(DivergenceError, match=r"alpha=50.0.*smaller alpha") as err:
-        Word2Vec(toy, min_count=1, vector_size=16, epochs=3, alpha=50.0, min_alpha=50.0,
+        Word2Vec(toy, sg=sg, min_count=1, vector_size=16, epochs=3, alpha=50.0, min_alpha=50.0,
                  engine=engine, batch_words=200, **QUIET)
     assert "alpha=5" in str(err.value)  # suggests a tenth
 
@@ -148,8 +151,12 @@ def test_after_divergence_no_nan_is_left_behind(toy):
         (dict(min_count=-1), ValueError, "min_count to be an integer >= 0"),
         (dict(min_alpha=0.5), ValueError, "min_alpha <= alpha"),
         (dict(engine="gpu"), ValueError, "engine"),
-        (dict(sg=0), NotImplementedError, "CBOW"),
         (dict(sg=2), ValueError, "sg to be 0 or 1, got sg=2"),
+        (dict(sg="0"), TypeError, "sg to be 0 or 1, got '0'"),
+        (dict(cbow_mean=2), ValueError, "cbow_mean to be 0 or 1, got cbow_mean=2"),
+        (dict(cbow_mean=0.5), TypeError, "cbow_mean to be 0 or 1, got 0.5"),
+        (dict(cbow_update="exact"), ValueError,
+         r"cbow_update to be one of \('gensim', 'exact_gradient'\), got cbow_update='exact'"),
         (dict(hs="yes"), TypeError, "hs to be 0 or 1"),
         (dict(null_word=1), NotImplementedError, "null_word"),
         (dict(window=2.5), TypeError, "window to be an integer"),
@@ -189,12 +196,14 @@ def test_a_generator_corpus_is_refused_as_in_gensim(toy):
         Word2Vec((s for s in toy), min_count=1, vector_size=8, epochs=1, **QUIET)
 
 
+@pytest.mark.parametrize("sg", [0, 1])
 @pytest.mark.parametrize("engine", ["minibatch", "per_pair"])
 @pytest.mark.parametrize("hs, negative", [(0, 5), (1, 0)])
-def test_a_corpus_without_pairs_trains_nothing_and_says_so(engine, hs, negative):
-    """One-word sentences have no (context, centre) pair: nothing moves, nothing breaks."""
+def test_a_corpus_without_pairs_trains_nothing_and_says_so(engine, hs, negative, sg):
+    """One-word sentences have no context word: no (context, centre) pair for skip-gram, no
+    centre word with a context for CBOW -- nothing moves, nothing breaks."""
     model = Word2Vec([["alpha"], ["beta"], ["alpha"]], min_count=1, vector_size=4, epochs=2,
-                     hs=hs, negative=negative, engine=engine, **QUIET)
+                     hs=hs, negative=negative, engine=engine, sg=sg, **QUIET)
     start = initial_vectors(len(model.wv), 4, model.seed)
     assert [h["pairs"] for h in model.history] == [0, 0]
     assert np.array_equal(model.wv.vectors, start)

@@ -5,7 +5,8 @@
 
 ``train`` builds a :class:`w2v_edu.word2vec.Word2Vec` (gensim's parameter names and defaults,
 written ``--vector-size`` for ``vector_size`` and so on), shows a progress bar, prints one
-line per epoch (mean loss per training pair, the alpha applied, effective words/s), then the
+line per epoch (mean loss per training example -- a pair in skip-gram, a centre word in CBOW --,
+the alpha applied, effective words/s), then the
 evaluation table (:func:`w2v_edu.evaluation.evaluation_table`) and the nearest neighbours of a
 few probe words, and saves the vectors in word2vec format (gensim's ``load_word2vec_format``
 reads them). ``evaluate`` loads such a file (ours, gensim's or word2vec.c's) and prints the
@@ -128,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     corpora = "; ".join(f"{name}: {text}" for name, text in CORPORA.items())
     t = sub.add_parser(
         "train", help="train word vectors on a corpus and save them in word2vec format",
-        description="Train skip-gram word vectors with SGD, print the loss per epoch, the "
+        description="Train word vectors with SGD (CBOW by default, as gensim; --sg 1 for "
+                    "skip-gram), print the loss per epoch, the "
                     "evaluation table (WordSim353, SimLex-999, Google analogies) and nearest "
                     "neighbours, and save the vectors in word2vec format. Defaults are "
                     "gensim's.",
@@ -145,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "gensim: gensim's compiled Word2Vec on --workers threads; spark: Spark "
                         "MLlib's Word2Vec on --spark-master with --num-partitions (needs "
                         "pyspark)")
+    t.add_argument("--sg", type=int, choices=(0, 1), default=0,
+                   help="0 = CBOW (gensim's default): the mean of the context vectors predicts "
+                        "the centre word; 1 = skip-gram: every context word predicts it")
+    t.add_argument("--cbow-mean", type=int, choices=(0, 1), default=1,
+                   help="CBOW only: 1 = mean of the context vectors, 0 = their sum")
     t.add_argument("--epochs", type=_int_at_least(1), default=5, metavar="N",
                    help="passes over the corpus")
     t.add_argument("--vector-size", type=_int_at_least(1), default=100, metavar="D",
@@ -155,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--min-count", type=_int_at_least(1), default=5, metavar="M",
                    help="ignore words that occur fewer than M times")
     t.add_argument("--negative", type=_int_at_least(0), default=5, metavar="K",
-                   help="noise words per pair for negative sampling (0 = off)")
+                   help="noise words per training example for negative sampling (0 = off)")
     t.add_argument("--hs", type=int, choices=(0, 1), default=0,
                    help="1 = also train with hierarchical softmax")
     t.add_argument("--sample", type=_float_at_least(0.0, strict=False), default=1e-3,
@@ -167,8 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=_int_at_least(0), default=1, metavar="N",
                    help="seed of the initial vectors and of every random draw (same seed, "
                         "same vectors)")
-    t.add_argument("--batch-size", type=_int_at_least(1), default=128, metavar="B",
-                   help="centre words per mini-batch (minibatch engine)")
+    t.add_argument("--batch-size", type=_int_at_least(1), default=None, metavar="B",
+                   help="centre words per mini-batch (minibatch engine; default 128 for "
+                        "skip-gram, 2048 for CBOW)")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     t.add_argument("--out", required=True, metavar="FILE",
                    help="where to save the vectors (word2vec format)")
@@ -395,10 +403,12 @@ class _EpochLine(Callback):
 
         h = model.history[-1]
         rate = h["words"] / h["seconds"] if h["seconds"] > 0 else float("inf")
+        # a training example: a (context, centre) pair in skip-gram, a centre word in CBOW
+        example = "pair" if model.sg else "centre word"
         tqdm.write(
-            f"epoch {h['epoch'] + 1}/{model.epochs}: loss/pair {h['loss']:.4f}  "
+            f"epoch {h['epoch'] + 1}/{model.epochs}: loss/{example} {h['loss']:.4f}  "
             f"alpha {h['alpha_start']:.5f} -> {h['alpha_end']:.5f}  "
-            f"{h['pairs']:,} pairs  {h['seconds']:.1f} s  {rate:,.0f} effective words/s",
+            f"{h['pairs']:,} {example}s  {h['seconds']:.1f} s  {rate:,.0f} effective words/s",
             file=sys.stdout,
         )
         sys.stdout.flush()
@@ -433,6 +443,7 @@ def _train(args) -> int:
         vector_size=args.vector_size, window=args.window, min_count=args.min_count,
         sample=args.sample, hs=args.hs, negative=args.negative, alpha=args.alpha,
         min_alpha=args.min_alpha, epochs=args.epochs, seed=args.seed, engine=args.engine,
+        sg=args.sg, cbow_mean=args.cbow_mean,
         batch_size=args.batch_size, progress=not args.no_progress, callbacks=[_EpochLine()],
     )
     start = time.perf_counter()
@@ -444,7 +455,9 @@ def _train(args) -> int:
           f"({model.vocab.retained_words:,} tokens kept)")
     hs_neg = " + ".join(x for x, on in (("hs", args.hs),
                                         (f"negative={args.negative}", args.negative)) if on)
-    print(f"training skip-gram ({hs_neg}), engine={args.engine}, vector_size={args.vector_size}, "
+    model_name = "skip-gram" if args.sg else f"CBOW ({'mean' if args.cbow_mean else 'sum'})"
+    print(f"training {model_name} ({hs_neg}), engine={args.engine}, "
+          f"vector_size={args.vector_size}, "
           f"window={args.window}, sample={args.sample:g}, alpha={args.alpha:g}, "
           f"epochs={args.epochs}, seed={args.seed}")
     if args.engine == "per_pair" and n_tokens > _PER_PAIR_WARN_WORDS:

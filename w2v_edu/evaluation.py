@@ -22,7 +22,8 @@ import numpy as np
 
 from w2v_edu.datasets import analogies_path, simlex999_path, wordsim353_path
 
-__all__ = ["evaluation_table", "neighbour_overlap", "format_table", "corpus_loss", "TABLE_ROWS"]
+__all__ = ["evaluation_table", "neighbour_overlap", "format_table", "corpus_loss",
+           "pair_scores_by_frequency", "TABLE_ROWS"]
 
 #: (key, label, format) of every row :func:`format_table` prints, in order.
 TABLE_ROWS = (
@@ -244,3 +245,77 @@ def corpus_loss(model, sentences, seed: int = 0) -> float:
         shrink_windows=False, keep_prob=None, batch_size=256)
     draws = NumpyDraws(np.random.default_rng(seed), model.noise)
     return mean_loss(model.weights, epoch_jobs(encoded, plan, draws, 0), plan, draws)
+
+
+def pair_scores_by_frequency(wv, path: str, n_bands: int = 2, counts=None,
+                             restrict_vocab: int = 300000) -> list[dict]:
+    """A word-pair benchmark scored separately for rare and frequent words.
+
+    The pairs both of whose words are known (case-insensitive, the first ``restrict_vocab``
+    words, as :meth:`~w2v_edu.keyedvectors.KeyedVectors.evaluate_word_pairs`) are sorted by the
+    corpus count of their *rarer* word (a stable sort) and cut into ``n_bands`` consecutive
+    bands of equal size (``numpy.array_split``). In each band: Spearman's rho between cosine
+    similarity and the human score.
+
+    Parameters
+    ----------
+    wv : KeyedVectors
+        Ours or gensim's.
+    path : str
+        A ``word1<TAB>word2<TAB>score`` file (WordSim353, SimLex-999); ``#`` lines skipped.
+    n_bands : int
+        Number of frequency bands (>= 1), rarest first.
+    counts : array_like of int, shape (V,), optional
+        Corpus count of every word of ``wv`` in its order; default ``wv.get_vecattr(w,
+        "count")``.
+    restrict_vocab : int
+
+    Returns
+    -------
+    list of dict, one per band, rarest first
+        ``band``, ``pairs``, ``min_count`` and ``max_count`` (of the rarer words in the band)
+        and ``spearman`` (NaN for a band with fewer than 3 pairs).
+    """
+    from scipy.stats import spearmanr
+
+    if isinstance(n_bands, bool) or not isinstance(n_bands, int) or n_bands < 1:
+        raise ValueError(f"expected n_bands to be an integer >= 1, got {n_bands!r}")
+    words = list(wv.index_to_key[:restrict_vocab])
+    if counts is None:
+        counts = [wv.get_vecattr(w, "count") for w in words]
+    counts = np.asarray(counts)
+    if counts.shape[0] < len(words):
+        raise ValueError(f"expected a count for each of the {len(words)} words, got "
+                         f"{counts.shape[0]}")
+    # upper-cased word -> row, the most frequent spelling winning (gensim's rule)
+    lookup = {w.upper(): i for i, w in reversed(list(enumerate(words)))}
+    rows = []
+    with open(path, encoding="utf8") as fin:
+        for line in fin:
+            parts = line.rstrip("\n").split("\t")
+            if line.startswith("#") or len(parts) != 3:
+                continue
+            a, b = lookup.get(parts[0].upper()), lookup.get(parts[1].upper())
+            try:
+                score = float(parts[2])
+            except ValueError:
+                continue
+            if a is not None and b is not None:
+                rows.append((a, b, score))
+    if not rows:
+        raise ValueError(f"expected at least one word pair of {path} in the vocabulary, got none")
+    a, b, human = (np.array(col) for col in zip(*rows, strict=True))
+    unit = _unit_rows(wv)
+    cosine = np.einsum("ij,ij->i", unit[a], unit[b])
+    rarer = np.minimum(counts[a], counts[b])
+    order = np.argsort(rarer, kind="stable")
+    result = []
+    for band, idx in enumerate(np.array_split(order, n_bands)):
+        ok = len(idx) >= 3
+        result.append({
+            "band": band, "pairs": int(len(idx)),
+            "min_count": int(rarer[idx].min()) if len(idx) else 0,
+            "max_count": int(rarer[idx].max()) if len(idx) else 0,
+            "spearman": float(spearmanr(cosine[idx], human[idx]).statistic) if ok else math.nan,
+        })
+    return result

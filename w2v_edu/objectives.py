@@ -1,4 +1,7 @@
-r"""The three skip-gram objectives: loss and gradient of one (input, target) pair, side by side.
+r"""The word2vec objectives: loss and gradient of one training example, side by side.
+
+Skip-gram's three (full softmax, negative sampling, hierarchical softmax), then CBOW's two
+(``cbow_*``: the same targets, predicted from the mean -- or sum -- of the context vectors).
 
 Notation (one training pair: the context word's input vector predicts the centre word):
 
@@ -17,6 +20,9 @@ The ``*_batch`` forms take B pairs at once and return per-pair losses (B,) and p
 gradients; they equal the per-pair forms (tested). Computation is in the inputs' floating
 dtype (float32 stays float32, float64 stays float64; integers become float64) and is stable
 for scores in the thousands: no overflow, finite losses and gradients.
+
+CBOW (lesson 10) has one example per centre word: the m context vectors :math:`C` (m, d) are
+combined into :math:`h` (gensim's ``neu1``), which takes the place of :math:`v` above.
 """
 
 import numbers
@@ -388,3 +394,269 @@ def hierarchical_softmax_loss_and_grad_batch(v, P, codes, mask=None):
     dv = np.einsum("bl,bld->bd", g, P)
     dP = g[:, :, None] * v[:, None, :]
     return losses, dv, dP
+
+
+# ---------------------------------------------------------------------------------------------
+# CBOW: the context words' vectors, averaged (or summed), predict the centre word
+# ---------------------------------------------------------------------------------------------
+#
+# Notation (lesson 10). For one centre word with m context words in its window:
+#
+# - C in R^{m x d} -- input vectors of the context words, rows of ``syn0`` (a word that occurs
+#   twice in the window is two rows);
+# - h in R^d -- gensim's ``neu1``: h = (1/m) sum_j C_j with cbow_mean=1 (the default), or
+#   h = sum_j C_j with cbow_mean=0;
+# - the targets are those of skip-gram with h in the place of v: the centre word u and k noise
+#   words N (negative sampling), or the inner nodes P on the centre word's Huffman path.
+#
+# So the loss is skip-gram's loss of the input h, and by the chain rule
+#
+#     dloss/dC_j = (dh/dC_j) dloss/dh = dloss/dh / m   (mean)   or   dloss/dh   (sum),
+#
+# the same for every context row. gensim's update of the context rows is *not* this gradient
+# (see ``w2v_edu.per_pair_engine.centre_update``).
+
+
+def _check_cbow_mean(cbow_mean):
+    if isinstance(cbow_mean, bool) or not isinstance(cbow_mean, numbers.Integral):
+        raise TypeError(f"expected cbow_mean to be the int 0 (sum) or 1 (mean), "
+                        f"got {type(cbow_mean).__name__} {cbow_mean!r}")
+    if cbow_mean not in (0, 1):
+        raise ValueError(f"expected cbow_mean to be 0 (sum) or 1 (mean), got {cbow_mean!r}")
+    return int(cbow_mean)
+
+
+def _context_rows(C):
+    C = _float_array("C", C, 2, "(m, d)")
+    if C.shape[0] == 0:
+        raise ValueError("expected C to hold at least one context vector (m >= 1), got shape "
+                         f"{C.shape}; a centre word without context words has no CBOW loss")
+    return C
+
+
+def _context_mask(context_mask, shape):
+    """(B, M) bool mask of real context rows; every centre needs at least one."""
+    if context_mask is None:
+        m = np.ones(shape, dtype=bool)
+    else:
+        m = _mask_array(context_mask, shape, name="context_mask")
+    if shape[1] == 0 or not m.any(axis=1).all():
+        empty = np.flatnonzero(~m.any(axis=1)) if shape[1] else np.arange(shape[0])
+        raise ValueError("expected at least one context vector per centre word, got none for "
+                         f"centre(s) {empty.tolist()[:5]}")
+    return m
+
+
+def cbow_hidden(C, cbow_mean=1, context_mask=None):
+    r"""gensim's ``neu1``: the mean (cbow_mean=1) or sum (cbow_mean=0) of context vectors.
+
+    .. math::
+        h = \frac{1}{m}\sum_{j=1}^{m} C_j \ \ (\text{cbow\_mean}=1), \qquad
+        h = \sum_{j=1}^{m} C_j \ \ (\text{cbow\_mean}=0).
+
+    Parameters
+    ----------
+    C : array_like, shape (m, d), or (B, M, d) for a batch
+        Context vectors (rows of ``syn0``); a batch is padded to M rows per centre.
+    cbow_mean : {1, 0}
+    context_mask : array_like of bool, shape (B, M), optional
+        Batch only: True on real context rows, False on padding.
+
+    Returns
+    -------
+    h : numpy.ndarray, shape (d,) or (B, d)
+    """
+    cbow_mean = _check_cbow_mean(cbow_mean)
+    if np.ndim(C) == 3:
+        C = _float_array("C", C, 3, "(B, M, d)")
+        m = _context_mask(context_mask, C.shape[:2])
+        C = C.astype(_result_dtype(C), copy=False)
+        h = np.einsum("bm,bmd->bd", m.astype(C.dtype), C)
+        return h / m.sum(axis=1, keepdims=True).astype(C.dtype) if cbow_mean else h
+    if context_mask is not None:
+        raise ValueError("expected context_mask only with a batch C of shape (B, M, d), got C "
+                         f"of shape {np.shape(C)}")
+    C = _context_rows(C)
+    C = C.astype(_result_dtype(C), copy=False)
+    return C.mean(axis=0) if cbow_mean else C.sum(axis=0)
+
+
+def cbow_negative_sampling_loss_and_grad(C, u, N, cbow_mean=1):
+    r"""CBOW negative-sampling loss of one centre word, and its exact gradients.
+
+    .. math::
+        h = \tfrac{1}{m}\textstyle\sum_j C_j \text{ (or } \sum_j C_j\text{)}, \quad
+        \text{loss} = -\log\sigma(u^\top h) - \sum_k \log\sigma(-N_k^\top h), \\
+        \frac{\partial \text{loss}}{\partial h} = (\sigma(u^\top h) - 1)\,u
+            + \sum_k \sigma(N_k^\top h)\, N_k, \quad
+        \frac{\partial \text{loss}}{\partial C_j} = \frac{1}{m}
+            \frac{\partial \text{loss}}{\partial h} \text{ (mean) or }
+            \frac{\partial \text{loss}}{\partial h} \text{ (sum)}, \\
+        \frac{\partial \text{loss}}{\partial u} = (\sigma(u^\top h) - 1)\, h, \quad
+        \frac{\partial \text{loss}}{\partial N_k} = \sigma(N_k^\top h)\, h.
+
+    Parameters
+    ----------
+    C : array_like, shape (m, d), m >= 1
+        Input vectors of the context words (rows of ``syn0``; a repeated word is repeated).
+    u : array_like, shape (d,)
+        Output vector of the centre word (row of ``syn1neg``).
+    N : array_like, shape (k, d)
+        Output vectors of the k noise words (k may be 0).
+    cbow_mean : {1, 0}
+        1: h is the mean of the context vectors (gensim's default); 0: their sum.
+
+    Returns
+    -------
+    loss : float
+    dC : numpy.ndarray, shape (m, d)
+        Every row equal: the gradient w.r.t. each context vector. Summed per word when
+        applied (``np.add.at``), a word twice in the window gets it twice -- its true gradient.
+    du : numpy.ndarray, shape (d,)
+    dN : numpy.ndarray, shape (k, d)
+    """
+    cbow_mean = _check_cbow_mean(cbow_mean)
+    C = _context_rows(C)
+    u = _float_array("u", u, 1, "(d,)")
+    N = _float_array("N", N, 2, "(k, d)")
+    m, d = C.shape
+    if u.shape != (d,):
+        raise ValueError(f"expected u of shape ({d},) like the rows of C, got shape {u.shape}")
+    _check_dim("N", N, 1, d, "C")
+    dt = _result_dtype(C, u, N)
+    h = cbow_hidden(C.astype(dt, copy=False), cbow_mean)
+    # skip-gram's objective with h as the input vector
+    loss, dh, du, dN = negative_sampling_loss_and_grad(h, u.astype(dt, copy=False),
+                                                       N.astype(dt, copy=False))
+    # dloss/dC_j = dh/dC_j * dloss/dh,  dh/dC_j = 1/m (mean) or 1 (sum)
+    dC = np.broadcast_to(dh / m if cbow_mean else dh, (m, d)).copy()
+    return loss, dC, du, dN
+
+
+def cbow_hierarchical_softmax_loss_and_grad(C, P, codes, cbow_mean=1):
+    r"""CBOW hierarchical-softmax loss of one centre word, and its exact gradients.
+
+    .. math::
+        h = \tfrac{1}{m}\textstyle\sum_j C_j \text{ (or } \sum_j C_j\text{)}, \quad
+        \text{loss} = -\sum_{l} \log\sigma\bigl((1 - 2c_l)\, P_l^\top h\bigr), \\
+        \frac{\partial \text{loss}}{\partial h}
+            = \sum_l \bigl(\sigma(P_l^\top h) - 1 + c_l\bigr) P_l, \quad
+        \frac{\partial \text{loss}}{\partial C_j} = \frac{1}{m}
+            \frac{\partial \text{loss}}{\partial h} \text{ (mean) or }
+            \frac{\partial \text{loss}}{\partial h} \text{ (sum)}, \quad
+        \frac{\partial \text{loss}}{\partial P_l} = \bigl(\sigma(P_l^\top h) - 1 + c_l\bigr) h.
+
+    Parameters
+    ----------
+    C : array_like, shape (m, d), m >= 1
+        Input vectors of the context words.
+    P : array_like, shape (L, d)
+        Rows of ``syn1`` on the centre word's Huffman path.
+    codes : array_like of {0, 1}, shape (L,)
+        The centre word's Huffman code.
+    cbow_mean : {1, 0}
+
+    Returns
+    -------
+    loss : float
+    dC : numpy.ndarray, shape (m, d)
+    dP : numpy.ndarray, shape (L, d)
+    """
+    cbow_mean = _check_cbow_mean(cbow_mean)
+    C = _context_rows(C)
+    P = _float_array("P", P, 2, "(L, d)")
+    m, d = C.shape
+    _check_dim("P", P, 1, d, "C")
+    dt = _result_dtype(C, P)
+    h = cbow_hidden(C.astype(dt, copy=False), cbow_mean)
+    loss, dh, dP = hierarchical_softmax_loss_and_grad(h, P.astype(dt, copy=False), codes)
+    # dloss/dC_j = dloss/dh / m (mean) or dloss/dh (sum)
+    dC = np.broadcast_to(dh / m if cbow_mean else dh, (m, d)).copy()
+    return loss, dC, dP
+
+
+def _batch_context(C, context_mask, cbow_mean):
+    """Validated C (B, M, d), mask (B, M), counts (B,) and h (B, d) of a CBOW batch."""
+    cbow_mean = _check_cbow_mean(cbow_mean)
+    C = _float_array("C", C, 3, "(B, M, d)")
+    cm = _context_mask(context_mask, C.shape[:2])
+    return C, cm, cbow_mean
+
+
+def _scatter_dh(dh, cm, cbow_mean, dtype):
+    """dC (B, M, d): dloss/dh / m_b (mean) or dloss/dh (sum) on real rows, 0 on padding."""
+    counts = cm.sum(axis=1).astype(dtype)  # m_b, (B,)
+    step = dh / counts[:, None] if cbow_mean else dh
+    return cm[:, :, None].astype(dtype) * step[:, None, :]
+
+
+def cbow_negative_sampling_loss_and_grad_batch(C, u, N, context_mask=None, mask=None,
+                                               cbow_mean=1):
+    r"""CBOW negative-sampling loss of B centre words at once; windows padded to M rows.
+
+    Parameters
+    ----------
+    C : array_like, shape (B, M, d)
+        Context vectors of each centre word, padded to M rows (padding can be anything).
+    u : array_like, shape (B, d)
+        Output vectors of the centre words.
+    N : array_like, shape (B, k, d)
+        Output vectors of k noise words per centre word.
+    context_mask : array_like of bool, shape (B, M), optional
+        True on real context rows, False on padding; every centre needs at least one.
+    mask : array_like of bool, shape (B, k), optional
+        False drops that noise word (a draw equal to the centre word, as gensim skips it).
+    cbow_mean : {1, 0}
+
+    Returns
+    -------
+    losses : numpy.ndarray, shape (B,)
+    dC : numpy.ndarray, shape (B, M, d)
+        ``dC[b, j]`` = gradient of centre b's loss w.r.t. its j-th context vector (0 on padding).
+    du : numpy.ndarray, shape (B, d)
+    dN : numpy.ndarray, shape (B, k, d)
+    """
+    C, cm, cbow_mean = _batch_context(C, context_mask, cbow_mean)
+    B, _, d = C.shape
+    u = _float_array("u", u, 2, "(B, d)")
+    N = _float_array("N", N, 3, "(B, k, d)")
+    if u.shape != (B, d):
+        raise ValueError(f"expected u of shape ({B}, {d}) (one row per centre word), "
+                         f"got shape {u.shape}")
+    dt = _result_dtype(C, u, N)
+    h = cbow_hidden(C.astype(dt, copy=False), cbow_mean, cm)
+    losses, dh, du, dN = negative_sampling_loss_and_grad_batch(h, u, N, mask=mask)
+    return losses, _scatter_dh(dh, cm, cbow_mean, dt), du, dN
+
+
+def cbow_hierarchical_softmax_loss_and_grad_batch(C, P, codes, context_mask=None, mask=None,
+                                                  cbow_mean=1):
+    r"""CBOW hierarchical-softmax loss of B centre words; windows and paths padded.
+
+    Parameters
+    ----------
+    C : array_like, shape (B, M, d)
+    P : array_like, shape (B, L, d)
+        Path rows of ``syn1`` per centre word.
+    codes : array_like of {0, 1}, shape (B, L)
+    context_mask : array_like of bool, shape (B, M), optional
+        True on real context rows; every centre needs at least one.
+    mask : array_like of bool, shape (B, L), optional
+        True on real path entries, False on padding.
+    cbow_mean : {1, 0}
+
+    Returns
+    -------
+    losses : numpy.ndarray, shape (B,)
+    dC : numpy.ndarray, shape (B, M, d)
+    dP : numpy.ndarray, shape (B, L, d)
+    """
+    C, cm, cbow_mean = _batch_context(C, context_mask, cbow_mean)
+    P = _float_array("P", P, 3, "(B, L, d)")
+    B, _, d = C.shape
+    if P.shape[0] != B or P.shape[2] != d:
+        raise ValueError(f"expected P of shape ({B}, L, {d}), got shape {P.shape}")
+    dt = _result_dtype(C, P)
+    h = cbow_hidden(C.astype(dt, copy=False), cbow_mean, cm)
+    losses, dh, dP = hierarchical_softmax_loss_and_grad_batch(h, P, codes, mask=mask)
+    return losses, _scatter_dh(dh, cm, cbow_mean, dt), dP

@@ -56,28 +56,27 @@ class EncodedCorpus:
         """
         check_corpus(sentences)
         lookup = vocab.key_to_index
-        ids, sentence_of, raw_position, raw_lengths = [], [], [], []
-        raw_before = 0
+        # every raw token's word id, -1 for out-of-vocabulary tokens, sentence after sentence
+        raw_ids, raw_lengths = [], []
         for s, sentence in enumerate(sentences):
             sentence = list(check_sentence(sentence, s))
-            for offset, word in enumerate(sentence):
-                i = lookup.get(word)
-                if i is not None:
-                    ids.append(i)
-                    sentence_of.append(s)
-                    raw_position.append(raw_before + offset)
+            raw_ids.extend([lookup.get(word, -1) for word in sentence])
             raw_lengths.append(len(sentence))
-            raw_before += len(sentence)
         if not raw_lengths:
             raise ValueError("expected a corpus with at least one sentence, got an empty corpus")
-        sentence_of = np.asarray(sentence_of, dtype=np.int32)
-        bounds = np.searchsorted(sentence_of, np.arange(len(raw_lengths) + 1))
+        raw_ids = np.asarray(raw_ids, dtype=np.int64)
+        raw_lengths = np.asarray(raw_lengths, dtype=np.int64)
+        known = raw_ids >= 0
+        # the kept tokens' sentence and their position among all raw tokens
+        sentence_of = np.repeat(np.arange(raw_lengths.shape[0], dtype=np.int32), raw_lengths)
+        sentence_of = sentence_of[known]
+        bounds = np.searchsorted(sentence_of, np.arange(raw_lengths.shape[0] + 1))
         return cls(
-            ids=np.asarray(ids, dtype=np.int32),
+            ids=raw_ids[known].astype(np.int32),
             sentence_of=sentence_of,
-            raw_position=np.asarray(raw_position, dtype=np.int64),
+            raw_position=np.flatnonzero(known).astype(np.int64),
             sentence_bounds=bounds.astype(np.int64),
-            raw_lengths=np.asarray(raw_lengths, dtype=np.int64),
+            raw_lengths=raw_lengths,
         )
 
     @property
@@ -157,6 +156,18 @@ class Job:
         """(context word, centre word) ids of every pair the job trains on, (P,) each."""
         j, i = self.pair_positions()
         return self.ids[j], self.ids[i]
+
+    def cbow_contexts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every centre position's context words, for CBOW: ``(context_ids (P,), starts (n+1,))``.
+
+        The context words of centre position i, in window order (left to right, the centre
+        itself left out), are ``context_ids[starts[i]:starts[i + 1]]`` -- the same windows as
+        :meth:`pair_positions`, grouped by centre. A centre alone in its sentence has none.
+        """
+        j, i = self.pair_positions()
+        starts = np.zeros(self.ids.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(i, minlength=self.ids.shape[0]), out=starts[1:])
+        return self.ids[j], starts
 
 
 def epoch_jobs(corpus: EncodedCorpus, plan, draws, epoch: int) -> Iterator[Job]:

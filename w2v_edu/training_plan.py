@@ -56,6 +56,9 @@ class TrainingPlan:
         Raw words per job (gensim's jobs; one alpha per job).
     batch_size : int
         Centre words per mini-batch (mini-batch engine).
+    cbow_update : {"gensim", "exact_gradient"}
+        CBOW only: how the context rows are updated -- gensim's rule (every context row gets the
+        whole ``work``, ``work / m`` with the sum) or the exact gradient of the CBOW loss.
     """
 
     sg: int
@@ -77,6 +80,7 @@ class TrainingPlan:
     total_words: int | None
     batch_words: int = 10000
     batch_size: int = 128
+    cbow_update: str = "gensim"
 
     def epoch_progress(self, examples_before: int, raw_words_before: int) -> float:
         """Fraction of an epoch done before a job, gensim's way (sentences if known, else words)."""

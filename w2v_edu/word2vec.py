@@ -1,5 +1,7 @@
 """``Word2Vec``: word2vec trained with SGD, with gensim's API, parameter names and defaults.
 
+gensim's default model is CBOW (``sg=0``), and so is ours; pass ``sg=1`` for skip-gram.
+
     from w2v_edu import Word2Vec                 # instead of: from gensim.models import Word2Vec
     model = Word2Vec(sentences, vector_size=100, window=5, min_count=5, negative=5, seed=1)
     model.wv.most_similar("france")
@@ -44,6 +46,7 @@ from w2v_edu.engine import ENGINES, Weights, get_engine
 from w2v_edu.huffman import build_huffman_tree
 from w2v_edu.keyedvectors import KeyedVectors
 from w2v_edu.noise import NoiseSampler
+from w2v_edu.per_pair_engine import CBOW_UPDATES
 from w2v_edu.random_streams import GensimDraws, NumpyDraws
 from w2v_edu.subsampling import keep_probability
 from w2v_edu.text import LineSentence
@@ -74,9 +77,9 @@ def initial_vectors(vocab_size: int, vector_size: int, seed: int, dtype=np.float
 
 
 class Word2Vec:
-    """word2vec trained with SGD: skip-gram, negative sampling and/or hierarchical softmax.
+    """word2vec trained with SGD: CBOW or skip-gram, negative sampling and/or hierarchical softmax.
 
-    Parameters (gensim's names and defaults, except ``sg``: see below)
+    Parameters (gensim's names and defaults)
     ----------------------------------------------------------------
     sentences : iterable of list of str, optional
         Any re-iterable corpus: a list, or an object whose ``__iter__`` yields token lists
@@ -90,17 +93,27 @@ class Word2Vec:
         ``min_count=0`` keeps every word.
     workers : int
         Accepted for gensim compatibility; w2v_edu trains on one thread (logged once).
-    sg : int
-        1 skip-gram. CBOW (``sg=0``, gensim's default) is not implemented yet and raises
-        ``NotImplementedError``; until it is, the default here is ``sg=1``.
-    hs, negative, ns_exponent, cbow_mean, epochs, trim_rule, sorted_vocab, batch_words,
+    sg : {0, 1}
+        0 CBOW (gensim's default): the mean (or sum) of the context vectors predicts the centre
+        word, one update per centre word; 1 skip-gram: every context word predicts it.
+    cbow_mean : {1, 0}
+        CBOW only: 1 the mean of the context vectors (default), 0 their sum.
+    hs, negative, ns_exponent, epochs, trim_rule, sorted_vocab, batch_words,
     compute_loss, callbacks, comment, max_final_vocab, shrink_windows : as gensim
         ``hashfxn`` is accepted and unused (gensim 4's initial vectors do not use it either);
         ``null_word`` other than 0 raises ``NotImplementedError``.
     engine : {"minibatch", "per_pair"}
         Which SGD engine trains (w2v_edu's own; see :mod:`w2v_edu.engine`).
-    batch_size : int
-        Centre words per mini-batch of the mini-batch engine.
+    batch_size : int or None
+        Centre words per mini-batch of the mini-batch engine. None (default): 128 for
+        skip-gram, where each centre word is about ``window`` pairs, and 2048 for CBOW, where it
+        is one prediction: a CBOW batch needs more centre words to pay for NumPy's fixed cost
+        per batch, and 2048 still learns what gensim learns (``benchmarks/``).
+    cbow_update : {"gensim", "exact_gradient"}
+        CBOW only: how the context vectors are updated. ``"gensim"`` (default) applies gensim's
+        rule: every context vector gets the whole error ``work``, i.e. ``m`` times the gradient
+        step with the mean (``1/m`` of it with the sum); ``"exact_gradient"`` applies SGD on the
+        CBOW loss exactly (lesson 10 compares them).
     progress : bool
         Show a tqdm progress bar while training.
     max_exp : float or None
@@ -141,7 +154,7 @@ class Word2Vec:
         seed: int = 1,
         workers: int = 3,
         min_alpha: float = 0.0001,
-        sg: int = 1,
+        sg: int = 0,
         hs: int = 0,
         negative: int = 5,
         ns_exponent: float = 0.75,
@@ -159,11 +172,12 @@ class Word2Vec:
         shrink_windows: bool = True,
         *,
         engine: str = "minibatch",
-        batch_size: int = 128,
+        batch_size: int | None = None,
         progress: bool = True,
         max_exp: float | None = 6.0,
         exp_table: bool = False,
         gensim_rng: bool = False,
+        cbow_update: str = "gensim",
     ):
         self.vector_size = check_int("vector_size", vector_size, 1)
         self.alpha = check_float("alpha", alpha, 0.0, strict=True)
@@ -179,10 +193,6 @@ class Word2Vec:
             raise ValueError(f"expected min_alpha <= alpha, got min_alpha={self.min_alpha} > "
                              f"alpha={self.alpha}")
         self.sg = check_flag("sg", sg)
-        if self.sg == 0:
-            raise NotImplementedError(
-                "sg=0 (CBOW) is not implemented in w2v_edu yet; pass sg=1 for skip-gram"
-            )
         self.hs = check_flag("hs", hs)
         self.negative = check_int("negative", negative, 0)
         if not self.hs and not self.negative:
@@ -218,7 +228,8 @@ class Word2Vec:
                                 else check_int("max_final_vocab", max_final_vocab, 1))
         self.shrink_windows = bool(shrink_windows)
         self.engine = check_choice("engine", engine, ENGINES)
-        self.batch_size = check_int("batch_size", batch_size, 1)
+        self.batch_size = None if batch_size is None else check_int("batch_size", batch_size, 1)
+        self.cbow_update = check_choice("cbow_update", cbow_update, CBOW_UPDATES)
         self.progress = bool(progress)
         self.max_exp = None if max_exp is None else check_float("max_exp", max_exp, 0.0,
                                                                  strict=True)
@@ -409,7 +420,8 @@ class Word2Vec:
             huffman_lengths=lengths, max_exp=self.max_exp, exp_table=self.exp_table,
             alpha=start_alpha, min_alpha=end_alpha, epochs=epochs,
             total_examples=total_examples, total_words=total_words,
-            batch_words=self.batch_words, batch_size=self.batch_size,
+            batch_words=self.batch_words, cbow_update=self.cbow_update,
+            batch_size=self.batch_size or (2048 if self.sg == 0 else 128),
         )
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None,
@@ -559,7 +571,7 @@ class Word2Vec:
                          "ns_exponent", "cbow_mean", "epochs", "sorted_vocab", "batch_words",
                          "compute_loss", "comment", "max_final_vocab", "shrink_windows",
                          "engine", "batch_size", "progress", "max_exp", "exp_table",
-                         "gensim_rng")
+                         "gensim_rng", "cbow_update")
         }
         meta = {
             "format": FORMAT, "version": FORMAT_VERSION, "settings": settings,
@@ -619,7 +631,8 @@ class Word2Vec:
         s = dict(meta["settings"])
         model = cls(progress=s.pop("progress"), engine=s.pop("engine"),
                     batch_size=s.pop("batch_size"), max_exp=s.pop("max_exp"),
-                    exp_table=s.pop("exp_table"), gensim_rng=s.pop("gensim_rng"), **s)
+                    exp_table=s.pop("exp_table"), gensim_rng=s.pop("gensim_rng"),
+                    cbow_update=s.pop("cbow_update", "gensim"), **s)
         v = meta["vocab"]
         model.vocab = Vocabulary(meta["index_to_key"], arrays["counts"], v["total_words"],
                                  corpus_count=v["corpus_count"], min_count=v["min_count"],
