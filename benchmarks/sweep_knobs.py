@@ -4,13 +4,15 @@
     python benchmarks/sweep_knobs.py --knobs epochs --seeds 1 --out /tmp/sweep.json   # a part
 
 For every knob in ``w2v_edu.knob_sweep.GRID`` (vector_size, window, negative, sample, epochs,
-alpha, min_count) and every value of it, all other settings at gensim's defaults (skip-gram,
-sg=1, said explicitly: gensim's own default is CBOW), it trains w2v_edu's mini-batch engine on
+alpha, min_count) and every value of it, all other settings at the base point (gensim's
+defaults with 3 epochs instead of 5; skip-gram, sg=1, said explicitly: gensim's own default is
+CBOW), it trains w2v_edu's mini-batch engine on
 the Wikipedia sample once per seed (1 and 2) and records WordSim353 / SimLex-999 / analogy
 scores, the loss and the similarity scores after every epoch, training seconds, the seed-to-seed
 neighbour overlap and memory; then writes ``benchmarks/knob_sweep.json`` with the machine, the
 seeds, the library versions and the load average (training seconds depend on what else the
-machine is doing; the scores do not).
+machine is doing; the scores do not). The file is rewritten after every point (``"complete":
+false`` until the last one), so an interrupted sweep keeps what it measured.
 
 A test re-runs one point and compares it with the file; lesson 11 re-runs a few.
 """
@@ -59,19 +61,24 @@ def main(argv=None) -> int:
     sentences = wiki_sample()
     load_start = os.getloadavg()
     started = datetime.datetime.now(datetime.UTC)
-    data = run_sweep(sentences, {k: GRID[k] for k in args.knobs}, args.seeds,
-                     log=lambda line: print(line, flush=True))
-    data = {
+    header = {
         "description": "One-at-a-time sweep of Word2Vec's knobs around gensim's defaults "
-                       "(w2v_edu mini-batch engine, skip-gram) on the Wikipedia sample",
-        "command": "python benchmarks/sweep_knobs.py " + " ".join(argv or sys.argv[1:]),
+                       "(3 epochs; w2v_edu mini-batch engine, skip-gram) on the Wikipedia sample",
+        "command": " ".join(["python benchmarks/sweep_knobs.py", *(argv or sys.argv[1:])]),
         "corpus": "wiki-sample (gensim's 106-article test dump)",
         "date": started.strftime("%Y-%m-%d"),
         "machine": machine(),
-        "load_average_1min": {"start": load_start[0], "end": os.getloadavg()[0]},
-        **data,
     }
-    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf8")
+
+    def save(data):
+        data = {**header, "load_average_1min": {"start": load_start[0],
+                                                 "end": os.getloadavg()[0]}, **data}
+        args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf8")
+        return data
+
+    data = run_sweep(sentences, {k: GRID[k] for k in args.knobs}, args.seeds,
+                     log=lambda line: print(line, flush=True), on_point=save)
+    data = save(data)
     print(f"wrote {args.out} ({len(data['runs'])} runs, {data['sweep_seconds']:.0f} s)")
     return 0
 

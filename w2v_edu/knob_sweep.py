@@ -1,7 +1,9 @@
 """What the knobs do: one-at-a-time sweeps of ``Word2Vec``'s settings around gensim's defaults.
 
-Every point of a sweep changes *one* knob of :data:`DEFAULTS` (gensim's defaults, skip-gram)
-and trains the mini-batch engine on the Wikipedia sample once per seed. A point is measured by
+Every point of a sweep changes *one* knob of :data:`BASE` -- gensim's defaults
+(:data:`GENSIM_DEFAULTS`, skip-gram), except 3 epochs instead of 5 so that the sweep and the
+lesson's live runs fit their time budgets (the ``epochs`` sweep shows what 5 and 10 give) -- and
+trains the mini-batch engine on the Wikipedia sample once per seed. A point is measured by
 :func:`run_point`: WordSim353 / SimLex-999 Spearman, analogy accuracy, the loss and the two
 similarity scores after every epoch, training seconds, pairs, vocabulary size and the bytes of
 the weights. :func:`run_sweep` adds, per point, the neighbour stability between the two seeds
@@ -28,25 +30,28 @@ from w2v_edu.callbacks import EpochQuality
 from w2v_edu.errors import DivergenceError
 from w2v_edu.evaluation import evaluation_table, neighbour_overlap
 
-__all__ = ["DEFAULTS", "FIXED", "GRID", "SEEDS", "METRICS", "SWEEP_FILE", "settings_for",
-           "run_point", "training_memory_mb", "run_sweep", "load_sweep", "find_run",
+__all__ = ["GENSIM_DEFAULTS", "BASE", "FIXED", "GRID", "SEEDS", "METRICS", "SWEEP_FILE",
+           "settings_for", "run_point", "training_memory_mb", "run_sweep", "load_sweep", "find_run",
            "sweep_curve", "seed_spread"]
 
-#: gensim's defaults of the swept knobs (Word2Vec's signature; epochs=5, alpha=0.025 ...).
-DEFAULTS = {"vector_size": 100, "window": 5, "negative": 5, "sample": 1e-3, "epochs": 5,
-            "alpha": 0.025, "min_count": 5}
+#: gensim's defaults of the swept knobs (Word2Vec's signature).
+GENSIM_DEFAULTS = {"vector_size": 100, "window": 5, "negative": 5, "sample": 1e-3, "epochs": 5,
+                   "alpha": 0.025, "min_count": 5}
+
+#: The sweep's centre: gensim's defaults with 3 epochs (time budget; see the module docstring).
+BASE = {**GENSIM_DEFAULTS, "epochs": 3}
 
 #: Settings every point shares: skip-gram with negative sampling, gensim's min_alpha,
 #: w2v_edu's mini-batch engine (gensim's default is sg=0, CBOW: here sg=1 is said explicitly).
 FIXED = {"sg": 1, "hs": 0, "min_alpha": 0.0001, "engine": "minibatch", "batch_size": 128}
 
-#: The values tried per knob (each includes the default).
+#: The values tried per knob (each includes the base value).
 GRID = {
     "vector_size": (25, 50, 100, 200),
     "window": (2, 3, 5, 10),
-    "negative": (1, 2, 5, 10, 15),
-    "sample": (0.0, 1e-5, 1e-4, 1e-3, 1e-2),
-    "epochs": (1, 2, 5, 10),
+    "negative": (1, 2, 5, 10),
+    "sample": (0.0, 1e-5, 1e-4, 1e-3),
+    "epochs": (1, 2, 3, 5, 10),
     "alpha": (0.0025, 0.01, 0.025, 0.05, 0.1),
     "min_count": (1, 2, 5, 10, 20),
 }
@@ -68,14 +73,14 @@ SWEEP_FILE = Path(__file__).resolve().parent.parent / "benchmarks" / "knob_sweep
 
 
 def settings_for(knob: str | None = None, value=None) -> dict:
-    """:data:`DEFAULTS` with one knob changed, plus :data:`FIXED`: Word2Vec's keyword arguments.
+    """:data:`BASE` with one knob changed, plus :data:`FIXED`: Word2Vec's keyword arguments.
 
-    ``knob=None`` gives the defaults themselves.
+    ``knob=None`` gives the base point itself.
     """
-    settings = dict(DEFAULTS)
+    settings = dict(BASE)
     if knob is not None:
-        if knob not in DEFAULTS:
-            raise ValueError(f"expected knob to be one of {sorted(DEFAULTS)}, got {knob!r}")
+        if knob not in BASE:
+            raise ValueError(f"expected knob to be one of {sorted(BASE)}, got {knob!r}")
         if value is None:
             raise ValueError(f"expected a value for knob {knob!r}, got None")
         settings[knob] = value
@@ -98,7 +103,7 @@ def run_point(sentences, seed: int, knob: str | None = None, value=None, callbac
         The corpus (the sweep uses :func:`w2v_edu.datasets.wiki_sample`).
     seed : int
     knob, value : str and number, optional
-        The one setting changed from :data:`DEFAULTS` (None: the defaults).
+        The one setting changed from :data:`BASE` (None: the base point).
     callbacks : sequence of callbacks, optional
         Extra callbacks for the training run (lesson 11 passes a
         :class:`~w2v_edu.callbacks.WordPaths`).
@@ -163,46 +168,57 @@ def training_memory_mb(sentences, knob: str | None = None, value=None, seed: int
 
 
 def _points(grid):
-    """The distinct points of a grid: the defaults once, then every non-default value."""
+    """The distinct points of a grid: the base point once, then every other value."""
     yield None, None
     for knob, values in grid.items():
         for value in values:
-            if value != DEFAULTS[knob]:
+            if value != BASE[knob]:
                 yield knob, value
 
 
-def run_sweep(sentences, grid=None, seeds=SEEDS, log=print) -> dict:
+def run_sweep(sentences, grid=None, seeds=SEEDS, log=print, on_point=None) -> dict:
     """Run every point of ``grid`` (default :data:`GRID`) for every seed.
+
+    ``on_point(partial)`` (optional) is called after every point with the results so far
+    (``complete`` False until the last point), so a long sweep can be saved as it goes.
 
     Returns
     -------
     dict
-        ``defaults``, ``fixed``, ``grid``, ``seeds``, ``runs`` (one :func:`run_point` record per
-        point and seed), ``points`` (per point: ``knob``, ``value``, ``stability`` -- the mean
-        top-10 neighbour overlap between the first two seeds' vectors -- and
-        ``training_memory_mb``) and ``sweep_seconds``.
+        ``base``, ``gensim_defaults``, ``fixed``, ``grid``, ``seeds``, ``runs`` (one
+        :func:`run_point` record per point and seed), ``points`` (per point: ``knob``,
+        ``value``, ``stability`` -- the mean top-10 neighbour overlap between the first two
+        seeds' vectors -- and ``training_memory_mb``), ``sweep_seconds`` and ``complete``.
     """
     grid = GRID if grid is None else grid
     for knob, values in grid.items():
         settings_for(knob, values[0])  # validates the knob name
     start = time.perf_counter()
     runs, points = [], []
+
+    def result(complete):
+        return {"base": BASE, "gensim_defaults": GENSIM_DEFAULTS, "fixed": FIXED,
+                "grid": {k: list(v) for k, v in grid.items()}, "seeds": list(seeds),
+                "runs": runs, "points": points, "sweep_seconds": time.perf_counter() - start,
+                "complete": complete}
+
     for knob, value in _points(grid):
         vectors = []
         for seed in seeds:
             record, model = run_point(sentences, seed, knob, value)
             runs.append(record)
             vectors.append(None if model is None else model.wv)
+            score = record.get("wordsim353_spearman", math.nan)
             log(f"{knob or 'defaults'}={value if knob else ''} seed {seed}: "
-                f"{record['seconds']:.1f} s, WordSim353 {record.get('wordsim353_spearman', math.nan):.3f}"
+                f"{record['seconds']:.1f} s, WordSim353 {score:.3f}"
                 f"  [{time.perf_counter() - start:.0f} s so far]")
         stability = (neighbour_overlap(vectors[0], vectors[1])
                      if len(vectors) > 1 and all(v is not None for v in vectors) else math.nan)
         points.append({"knob": knob, "value": value, "stability": stability,
                        "training_memory_mb": training_memory_mb(sentences, knob, value)})
-    return {"defaults": DEFAULTS, "fixed": FIXED,
-            "grid": {k: list(v) for k, v in grid.items()}, "seeds": list(seeds),
-            "runs": runs, "points": points, "sweep_seconds": time.perf_counter() - start}
+        if on_point is not None:
+            on_point(result(False))
+    return result(True)
 
 
 def load_sweep(path=None) -> dict:
@@ -213,30 +229,33 @@ def load_sweep(path=None) -> dict:
                                 "`python benchmarks/sweep_knobs.py`")
     with open(path, encoding="utf8") as fin:
         data = json.load(fin)
-    for key in ("defaults", "grid", "seeds", "runs", "points"):
+    for key in ("base", "grid", "seeds", "runs", "points"):
         if key not in data:
             raise ValueError(f"expected a knob-sweep file with key {key!r}, got keys "
                              f"{sorted(data)} in {path}")
     return data
 
 
-def _is_point(entry, knob, value, defaults) -> bool:
-    if entry["knob"] is None:  # the defaults: a point of every knob, at its default value
-        return knob is None or value == defaults[knob]
+def _is_point(entry, knob, value, base) -> bool:
+    if entry["knob"] is None:  # the base point: a point of every knob, at its base value
+        return knob is None or value == base[knob]
     return entry["knob"] == knob and entry["value"] == value
 
 
 def find_run(data: dict, knob: str | None, value, seed: int) -> dict:
-    """The record of one point and seed in a sweep (the defaults count for every knob)."""
+    """The record of one point and seed in a sweep (the base point counts for every knob)."""
     for run in data["runs"]:
-        if run["seed"] == seed and _is_point(run, knob, value, data["defaults"]):
+        if run["seed"] == seed and _is_point(run, knob, value, data["base"]):
             return run
     raise KeyError(f"no run with {knob}={value!r} and seed {seed} in the sweep")
 
 
 def _value_of(data, knob, value, seed, metric):
     if metric in ("stability", "training_memory_mb", "memory_mb"):
-        point = next(p for p in data["points"] if _is_point(p, knob, value, data["defaults"]))
+        point = next((p for p in data["points"] if _is_point(p, knob, value, data["base"])),
+                     None)
+        if point is None:
+            raise KeyError(f"no point {knob}={value!r} in the sweep")
         if metric == "stability":
             return point["stability"]
         run = find_run(data, knob, value, data["seeds"][0])

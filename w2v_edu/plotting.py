@@ -7,12 +7,14 @@ curve, and returns the ``Axes`` so a lesson can add to it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules"]
+__all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules", "plot_knob_sweep",
+           "plot_knob_panels"]
 
 
 def _axes(ax, figsize=(6.4, 4.2)):
@@ -232,3 +234,126 @@ def plot_schedules(schedules: Mapping[str, Callable], ax=None, n_points: int = 2
     if logy:
         ax.set_yscale("log")
     return _finish(ax, title, xlabel, ylabel, len(schedules))
+
+
+def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "linear",
+                    title: str = "One-at-a-time sweep", xlabel: str = "value of the knob",
+                    ylabel: str = "score", label: str = "mean over seeds", color=None):
+    """A metric against the values of one knob: the seed mean, the band between seeds, the default.
+
+    Parameters
+    ----------
+    values : array_like, shape (m,)
+        The knob's values.
+    per_seed : array_like, shape (m, S)
+        The metric for every value and seed (NaN: the run diverged; not drawn).
+    default : float, optional
+        The knob's default, marked with a dashed vertical line.
+    ax : matplotlib Axes, optional
+    xscale : {"linear", "log", "categorical"}
+        "categorical" puts the values at equal spacing with their numbers as tick labels (for
+        grids that include 0, such as ``sample``).
+    title, xlabel, ylabel, label : str
+    color : optional
+        Matplotlib colour of the mean line and the band.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Notes
+    -----
+    The shaded band spans min..max over the seeds: a difference between two values of the knob
+    that stays inside the band is no bigger than changing the seed.
+    """
+    values = np.asarray(values, dtype=float)
+    per_seed = np.asarray(per_seed, dtype=float)
+    if per_seed.ndim == 1:
+        per_seed = per_seed[:, None]
+    if values.ndim != 1 or per_seed.ndim != 2 or per_seed.shape[0] != values.shape[0]:
+        raise ValueError(f"expected values of shape (m,) and per_seed of shape (m, S), got "
+                         f"{values.shape} and {per_seed.shape}")
+    if xscale not in ("linear", "log", "categorical"):
+        raise ValueError(f"expected xscale 'linear', 'log' or 'categorical', got {xscale!r}")
+    ax = _axes(ax)
+    xs = np.arange(len(values), dtype=float) if xscale == "categorical" else values
+    ok = np.isfinite(per_seed).any(axis=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: diverged runs
+        mean = np.nanmean(per_seed, axis=1)
+        lo, hi = np.nanmin(per_seed, axis=1), np.nanmax(per_seed, axis=1)
+    line, = ax.plot(xs[ok], mean[ok], marker="o", color=color, label=label)
+    if per_seed.shape[1] > 1:
+        ax.fill_between(xs[ok], lo[ok], hi[ok], color=line.get_color(), alpha=0.25, lw=0,
+                        label=f"range over {per_seed.shape[1]} seeds")
+    if (~ok).any():
+        y = np.nanmin(mean[ok]) if ok.any() else 0.0
+        ax.plot(xs[~ok], np.full((~ok).sum(), y), "x", color="C3", ms=9, mew=2,
+                label="diverged")
+    if default is not None:
+        x_default = (float(np.argmin(np.abs(values - default))) if xscale == "categorical"
+                     else default)
+        ax.axvline(x_default, color="0.4", ls="--", lw=1, label=f"gensim's default ({default:g})")
+    if xscale == "log":
+        ax.set_xscale("log")
+    if xscale == "categorical":
+        ax.set_xticks(xs, [f"{v:g}" for v in values])
+    elif xscale == "linear":
+        ax.set_xticks(values)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+#: How each knob's values are spaced on the x axis in :func:`plot_knob_panels`.
+KNOB_XSCALE = {"vector_size": "log", "window": "linear", "negative": "linear",
+               "sample": "categorical", "epochs": "log", "alpha": "log", "min_count": "log"}
+
+
+def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
+    """One knob of a sweep (:func:`w2v_edu.knob_sweep.load_sweep`), one panel per metric.
+
+    Parameters
+    ----------
+    data : dict
+        The sweep: ``grid``, ``defaults``, ``seeds``, ``runs``, ``points``.
+    knob : str
+        Which knob (a key of ``data["grid"]``).
+    metrics : sequence of (key, label), optional
+        Default :data:`w2v_edu.knob_sweep.METRICS` (WordSim353, SimLex-999, analogies, neighbour
+        stability, seconds, memory).
+    axes : array of matplotlib Axes, optional
+        At least ``len(metrics)`` of them.
+    ncols : int
+        Panels per row of a new figure.
+
+    Returns
+    -------
+    matplotlib Figure
+        With one legend for all panels (mean, seed range, default).
+    """
+    from w2v_edu.knob_sweep import METRICS, sweep_curve
+
+    metrics = METRICS if metrics is None else metrics
+    if axes is None:
+        nrows = -(-len(metrics) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.1 * nrows + 0.6),
+                                 layout="constrained", squeeze=False)
+    axes = np.ravel(axes)
+    if len(axes) < len(metrics):
+        raise ValueError(f"expected at least {len(metrics)} axes, got {len(axes)}")
+    fig = axes[0].figure
+    for ax, (key, label) in zip(axes, metrics, strict=False):
+        values, per_seed = sweep_curve(data, knob, key)
+        plot_knob_sweep(values, per_seed, data["defaults"][knob], ax=ax,
+                        xscale=KNOB_XSCALE.get(knob, "linear"), title=label, xlabel=knob,
+                        ylabel=label.split(" (")[0])
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", ncols=len(labels), fontsize=9)
+    fig.suptitle(f"{knob}: one knob changed, every other setting at gensim's default "
+                 f"(Wikipedia sample, {len(data['seeds'])} seeds)", x=0.01, ha="left")
+    return fig
