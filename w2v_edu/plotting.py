@@ -238,7 +238,8 @@ def plot_schedules(schedules: Mapping[str, Callable], ax=None, n_points: int = 2
 
 def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "linear",
                     title: str = "One-at-a-time sweep", xlabel: str = "value of the knob",
-                    ylabel: str = "score", label: str = "mean over seeds", color=None):
+                    ylabel: str = "score", label: str = "mean over seeds", color=None,
+                    default_label: str = "gensim's default"):
     """A metric against the values of one knob: the seed mean, the band between seeds, the default.
 
     Parameters
@@ -248,7 +249,8 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     per_seed : array_like, shape (m, S)
         The metric for every value and seed (NaN: the run diverged; not drawn).
     default : float, optional
-        The knob's default, marked with a dashed vertical line.
+        The knob's default (the sweep's base value), marked with a dashed vertical line
+        labelled ``default_label``.
     ax : matplotlib Axes, optional
     xscale : {"linear", "log", "categorical"}
         "categorical" puts the values at equal spacing with their numbers as tick labels (for
@@ -293,7 +295,7 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     if default is not None:
         x_default = (float(np.argmin(np.abs(values - default))) if xscale == "categorical"
                      else default)
-        ax.axvline(x_default, color="0.4", ls="--", lw=1, label=f"gensim's default ({default:g})")
+        ax.axvline(x_default, color="0.4", ls="--", lw=1, label=default_label)
     if xscale == "log":
         ax.set_xscale("log")
     if xscale == "categorical":
@@ -332,7 +334,7 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
     Returns
     -------
     matplotlib Figure
-        With one legend for all panels (mean, seed range, default).
+        With one legend for all panels (mean, seed range, base point / gensim's default).
     """
     from w2v_edu.knob_sweep import METRICS, sweep_curve
 
@@ -345,15 +347,19 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
     if len(axes) < len(metrics):
         raise ValueError(f"expected at least {len(metrics)} axes, got {len(axes)}")
     fig = axes[0].figure
+    base = data["base"][knob]
+    gensim = data.get("gensim_defaults", data["base"]).get(knob, base)
+    default_label = (f"gensim's default, the base point ({base:g})" if base == gensim
+                     else f"base point ({base:g}); gensim's default is {gensim:g}")
     for ax, (key, label) in zip(axes, metrics, strict=False):
         values, per_seed = sweep_curve(data, knob, key)
-        plot_knob_sweep(values, per_seed, data["defaults"][knob], ax=ax,
-                        xscale=KNOB_XSCALE.get(knob, "linear"), title=label, xlabel=knob,
-                        ylabel=label.split(" (")[0])
+        plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
+                        title=label, xlabel=knob, ylabel=label.split(" (")[0],
+                        default_label=default_label)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper right", ncols=len(labels), fontsize=9)
-    fig.suptitle(f"{knob}: one knob changed, every other setting at gensim's default "
-                 f"(Wikipedia sample, {len(data['seeds'])} seeds)", x=0.01, ha="left")
+    fig.suptitle(f"{knob}: only this knob changed, all others at the base point "
+                 f"(Wikipedia sample, seeds {data['seeds']})", x=0.01, ha="left")
     return fig

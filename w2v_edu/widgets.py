@@ -415,7 +415,9 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
         for key, name in (("wordsim353_spearman", "WordSim353"),
                           ("simlex999_spearman", "SimLex-999")):
             ax_score.plot(epochs_done, [r[key] for r in records], "o-", label=name)
-        ax_score.set_ylim(-0.05, 0.35)
+        scores = [r[k] for r in records for k in ("wordsim353_spearman", "simlex999_spearman")]
+        finite = [v for v in scores if np.isfinite(v)]
+        ax_score.set_ylim(min([-0.05, *finite]) - 0.02, max([0.35, *finite]) + 0.02)
         ax_score.set_xlim(0.5, epochs + 0.5)
         ax_score.set_xlabel("epoch")
         ax_score.set_ylabel("Spearman rho with human scores")
