@@ -1,4 +1,4 @@
-"""Watching training: the per-epoch quality and word-path callbacks, and the plots drawn from them."""
+"""Watching training: per-epoch quality and word-path callbacks, and the plots drawn from them."""
 
 import matplotlib
 
