@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
 from w2v_edu import Word2Vec  # noqa: E402
-from w2v_edu.callbacks import EpochQuality, WordPaths  # noqa: E402
+from w2v_edu.callbacks import EpochQuality, StepLoss, WordPaths  # noqa: E402
 from w2v_edu.embedding_plots import (  # noqa: E402
     animate_word_paths,
     plot_loss_vs_quality,
@@ -80,6 +80,21 @@ def test_word_paths_every_n_steps(lee):
     assert 0 < paths.progress[1] < 1
     np.testing.assert_array_equal(paths.vectors[-1],
                                   model.wv.vectors[[model.wv.key_to_index[w] for w in WORDS[:3]]])
+
+
+def test_step_loss_adds_up_to_the_epoch_loss(lee):
+    steps = StepLoss()
+    model = Word2Vec(lee, callbacks=[steps], **SMALL)
+    loss, progress = np.array(steps.loss), np.array(steps.progress)
+    pairs, epoch = np.array(steps.pairs), np.array(steps.epoch)
+    assert len(loss) == len(pairs) == len(progress) == len(epoch)
+    for e in (0, 1):
+        mask = epoch == e
+        assert (loss[mask] * pairs[mask]).sum() / pairs[mask].sum() == pytest.approx(
+            model.history[e]["loss"], rel=1e-12)
+        assert pairs[mask].sum() == model.history[e]["pairs"]
+        assert np.all((progress[mask] > e) & (progress[mask] <= e + 1))
+    assert np.all(np.diff(progress) >= 0) and progress[-1] == 2
 
 
 def test_word_paths_bad_input(lee):

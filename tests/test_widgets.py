@@ -115,15 +115,17 @@ def test_subsampling_explorer(lee):
 
 
 def test_training_explorer_retrains_on_change(lee):
-    ex = training_explorer(lee, epochs=2, vector_size=10, negative=5, probe="police")
-    loss_5 = ex.figure.axes[0].lines[0].get_ydata()
-    start_5 = ex.figure.axes[0].lines[1].get_ydata()[0]
-    assert start_5 == pytest.approx(6 * np.log(2))
+    ex = training_explorer(lee, epochs=2, vector_size=10, negative=5, probe="police", smooth=5)
+    curve_5 = ex.figure.axes[0].lines[0].get_ydata()
+    assert ex.figure.axes[0].lines[1].get_ydata()[0] == pytest.approx(6 * np.log(2))
+    bars_5 = [b.get_height() for b in ex.figure.axes[1].patches]
     ex.controls["negative"].value = 15
-    loss_15 = ex.figure.axes[0].lines[0].get_ydata()
+    curve_15 = ex.figure.axes[0].lines[0].get_ydata()
     assert ex.figure.axes[0].lines[1].get_ydata()[0] == pytest.approx(16 * np.log(2))
-    assert len(loss_15) == 2 and loss_15[0] > loss_5[0]  # more noise terms, more loss per pair
-    assert "police:" in ex.figure.axes[1].get_title()
+    assert curve_15[0] > curve_5[0]  # more noise terms per pair, more loss per pair
+    assert [b.get_height() for b in ex.figure.axes[1].patches] != bars_5
+    assert "neighbours of police:" in ex.figure.axes[1].get_title()
+    assert ex.figure.axes[0].get_xlim() == (0, 2)
     for ax in ex.figure.axes:
         assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend()
 

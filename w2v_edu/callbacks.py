@@ -53,6 +53,42 @@ class LossPrinter(Callback):
         )
 
 
+class StepLoss(Callback):
+    """Record every engine step's mean loss per training pair and where in training it fell.
+
+    Attributes
+    ----------
+    progress : list of float
+        Training progress of each step in epochs (1.5 = half-way through the second epoch),
+        counted in raw words as the learning rate is.
+    loss : list of float
+        ``step.loss / step.pairs`` of each step with at least one pair.
+    pairs : list of int
+        Training pairs of each step (the weights of ``loss`` in the epoch's mean).
+    epoch : list of int
+        The epoch (0-based, as ``model.history``) of each step.
+    """
+
+    def __init__(self):
+        self.progress: list[float] = []
+        self.loss: list[float] = []
+        self.pairs: list[int] = []
+        self.epoch: list[int] = []
+        self._epoch = 0
+
+    def on_epoch_begin(self, model) -> None:
+        self._epoch = len(model.history)
+
+    def on_batch_end(self, model) -> None:
+        step = model.last_step
+        if step.pairs:
+            done = min(step.raw_words_done / max(model.corpus_total_words, 1), 1.0)
+            self.progress.append(self._epoch + done)
+            self.loss.append(step.loss / step.pairs)
+            self.pairs.append(step.pairs)
+            self.epoch.append(self._epoch)
+
+
 class EpochQuality(Callback):
     """Score the vectors on WordSim353 and SimLex-999 after every epoch, beside the epoch's loss.
 

@@ -453,8 +453,7 @@ def plot_word_paths(paths, groups=None, ax=None, normalize: bool = True):
     ax = _new_ax(ax, (8, 6.5))
     _draw_paths(ax, coords, words, colours, len(coords) - 1)
     _legend_for_paths(ax, colours, names)
-    ax.set_title(f"{len(words)} words from random start to trained vectors "
-                 f"({len(coords)} snapshots, {labels[0]} to {labels[-1]})")
+    ax.set_title(f"{len(words)} words, random start to trained vectors ({len(coords)} snapshots)")
     ax.set_xlabel(f"principal axis 1 of the final vectors ({100 * explained[0]:.0f} % of variance)")
     ax.set_ylabel(f"principal axis 2 of the final vectors ({100 * explained[1]:.0f} % of variance)")
     ax.grid(True, alpha=0.3)
@@ -495,7 +494,7 @@ class WordPathAnimation:
 
         self.animation._func(self.n_frames - 1)
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90)
+        self.figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -504,11 +503,15 @@ class WordPathAnimation:
 
 
 def animate_word_paths(paths, groups=None, normalize: bool = True, interval: int = 300,
-                       figsize=(8, 6.5)) -> WordPathAnimation:
-    """Animate :func:`plot_word_paths`: frame s draws the paths up to snapshot s.
+                       figsize=(7, 5.6), max_frames: int = 12, dpi: int = 72
+                       ) -> WordPathAnimation:
+    """Animate :func:`plot_word_paths`: each frame draws the paths up to one snapshot.
 
     Same projection and axes limits in every frame (fitted on the final vectors), so what moves
     is the words. Parameters as :func:`plot_word_paths`; ``interval`` is milliseconds per frame.
+    At most ``max_frames`` frames, at evenly spaced snapshots from the first to the last (each
+    frame still draws every snapshot up to its own); every frame is embedded as a PNG of
+    ``figsize`` at ``dpi``, which is what the HTML weighs.
 
     Returns
     -------
@@ -521,20 +524,24 @@ def animate_word_paths(paths, groups=None, normalize: bool = True, interval: int
     vectors, words, labels = _paths_arrays(paths)
     coords, explained = word_path_projection(vectors, normalize)
     colours, names = _path_colours(words, groups)
-    fig = Figure(figsize=figsize, layout="constrained")
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
+        raise ValueError(f"expected max_frames as an int >= 2, got {max_frames!r}")
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     ax = fig.subplots()
     flat = coords.reshape(-1, 2)
     lo, hi = flat.min(axis=0), flat.max(axis=0)
     pad = 0.08 * (hi - lo) + 1e-9
-    n_frames = len(coords)
+    shown = np.unique(np.linspace(0, len(coords) - 1, min(max_frames, len(coords))).astype(int))
+    n_frames = len(shown)
 
     def draw(frame):
         ax.clear()
-        _draw_paths(ax, coords, words, colours, frame)
+        snapshot = shown[frame]
+        _draw_paths(ax, coords, words, colours, snapshot)
         _legend_for_paths(ax, colours, names)
-        ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0] * 3)
+        ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0] * 1.5)
         ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-        ax.set_title(f"Words moving during training: {labels[frame]}")
+        ax.set_title(f"Words moving during training: {labels[snapshot]}")
         ax.set_xlabel(f"principal axis 1 of the final vectors "
                       f"({100 * explained[0]:.0f} % of variance)")
         ax.set_ylabel(f"principal axis 2 of the final vectors "

@@ -32,7 +32,7 @@ from w2v_edu.evaluation import evaluation_table, neighbour_overlap
 
 __all__ = ["GENSIM_DEFAULTS", "BASE", "FIXED", "GRID", "SEEDS", "METRICS", "SWEEP_FILE",
            "settings_for", "run_point", "training_memory_mb", "run_sweep", "load_sweep", "find_run",
-           "sweep_curve", "seed_spread"]
+           "sweep_curve", "seed_spread", "epoch_records"]
 
 #: gensim's defaults of the swept knobs (Word2Vec's signature).
 GENSIM_DEFAULTS = {"vector_size": 100, "window": 5, "negative": 5, "sample": 1e-3, "epochs": 5,
@@ -306,3 +306,13 @@ def seed_spread(data: dict, knob: str, metric: str) -> tuple[float, float]:
     effect = float(np.nanmax(means) - np.nanmin(means))
     noise = float(np.nanmean(np.nanmax(per_seed, axis=1) - np.nanmin(per_seed, axis=1)))
     return effect, noise
+
+
+def epoch_records(run: dict) -> list[dict]:
+    """A run record's per-epoch numbers in the shape of
+    :attr:`w2v_edu.callbacks.EpochQuality.records` (for
+    :func:`w2v_edu.embedding_plots.plot_loss_vs_quality`): one dict per epoch with ``epoch``,
+    ``loss``, ``wordsim353_spearman`` and ``simlex999_spearman``."""
+    return [{"epoch": i, "loss": loss, "wordsim353_spearman": ws, "simlex999_spearman": sl}
+            for i, (loss, ws, sl) in enumerate(zip(run["epoch_loss"], run["epoch_wordsim353"],
+                                                   run["epoch_simlex999"], strict=True))]

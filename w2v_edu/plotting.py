@@ -314,7 +314,7 @@ KNOB_XSCALE = {"vector_size": "log", "window": "linear", "negative": "linear",
                "sample": "categorical", "epochs": "log", "alpha": "log", "min_count": "log"}
 
 
-def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
+def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, live=None):
     """One knob of a sweep (:func:`w2v_edu.knob_sweep.load_sweep`), one panel per metric.
 
     Parameters
@@ -330,6 +330,9 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
         At least ``len(metrics)`` of them.
     ncols : int
         Panels per row of a new figure.
+    live : dict, optional
+        ``{value: record}`` of runs re-done now (:func:`w2v_edu.knob_sweep.run_point`), drawn
+        as stars on the panels whose metric the record has, to compare with the committed curve.
 
     Returns
     -------
@@ -356,6 +359,11 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3):
         plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
                         title=label, xlabel=knob, ylabel=label.split(" (")[0],
                         default_label=default_label)
+        for value, record in (live or {}).items():
+            if key in record:
+                ax.plot(value if KNOB_XSCALE.get(knob) != "categorical"
+                        else list(values).index(value), record[key], "*", ms=13, color="C3",
+                        mec="k", mew=0.5, label="re-run now (seed 1)", zorder=5)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()

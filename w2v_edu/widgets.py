@@ -17,7 +17,7 @@ The builders:
 * :func:`subsampling_explorer` -- lesson 04: the ``sample`` threshold; the keep probability of
   every word and the tokens the most frequent words keep.
 * :func:`training_explorer` -- lesson 11: ``alpha`` and ``negative`` of a small
-  :class:`~w2v_edu.word2vec.Word2Vec` run; its loss and WordSim353 score per epoch.
+  :class:`~w2v_edu.word2vec.Word2Vec` run; its loss curve and WordSim353 / SimLex-999 scores.
 """
 
 from __future__ import annotations
@@ -356,16 +356,17 @@ ALPHA_VALUES = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2)
 NEGATIVE_VALUES = (1, 2, 3, 5, 10, 15, 20)
 
 
-def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epochs: int = 2,
+def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epochs: int = 1,
                       vector_size: int = 50, seed: int = 1, probe: str = "war",
-                      **word2vec_kwargs) -> FigureExplorer:
+                      smooth: int = 50, **word2vec_kwargs) -> FigureExplorer:
     """Drag ``alpha`` and ``negative`` of a small skip-gram run and watch its loss and quality.
 
     Every redraw trains ``Word2Vec(sentences, sg=1, alpha=..., negative=..., epochs=...,
-    vector_size=..., seed=...)`` with the mini-batch engine and draws the loss per epoch (with
-    the starting loss :math:`(1 + k)\\log 2` dashed) beside WordSim353 and SimLex-999 after each
-    epoch (:class:`w2v_edu.callbacks.EpochQuality`); the title lists ``probe``'s nearest
-    neighbours. A run whose loss explodes stops with the message of its DivergenceError.
+    vector_size=..., seed=...)`` with the mini-batch engine. Left: the mean loss per pair of every
+    mini-batch (:class:`w2v_edu.callbacks.StepLoss`; a running mean over ``smooth`` steps) against
+    training progress, with the starting loss :math:`(1 + k)\\log 2` dashed. Right: WordSim353 and
+    SimLex-999 of the trained vectors, and ``probe``'s nearest neighbours in the title. A run whose
+    loss explodes is stopped by its DivergenceError, which the figure names.
 
     Parameters
     ----------
@@ -374,6 +375,8 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
     epochs, vector_size, seed : settings of every run (kept small: a redraw trains once)
     probe : str
         A word whose neighbours are shown.
+    smooth : int
+        Steps per running mean of the loss curve.
     **word2vec_kwargs
         Any other setting for :class:`~w2v_edu.word2vec.Word2Vec`.
 
@@ -381,7 +384,8 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
     -------
     FigureExplorer
     """
-    from w2v_edu.callbacks import EpochQuality
+    from w2v_edu.callbacks import StepLoss
+    from w2v_edu.evaluation import word_pair_scores
     from w2v_edu.word2vec import Word2Vec
 
     widgets = _ipywidgets()
@@ -390,10 +394,10 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
                          f"got alpha={alpha!r}, negative={negative!r}")
 
     def draw(fig, alpha, negative):
-        quality = EpochQuality()
+        steps = StepLoss()
         model = Word2Vec(sg=1, alpha=alpha, negative=negative, epochs=epochs,
                          vector_size=vector_size, seed=seed, progress=False,
-                         callbacks=[quality], **word2vec_kwargs)
+                         callbacks=[steps], **word2vec_kwargs)
         model.build_vocab(sentences)
         ax_loss, ax_score = fig.subplots(1, 2)
         message = ""
@@ -401,36 +405,42 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
             model.train()
         except DivergenceError as err:
             message = str(err).split(":")[0]
-        records = quality.records
-        epochs_done = [r["epoch"] + 1 for r in records]
-        ax_loss.plot(epochs_done, [r["loss"] for r in records], "o-",
-                     label=f"alpha={alpha:g}, negative={negative}")
+        loss = np.asarray(steps.loss)
+        width = max(1, min(smooth, len(loss)))
+        if len(loss):
+            mean = np.convolve(loss, np.ones(width) / width, mode="valid")
+            ax_loss.plot(np.asarray(steps.progress)[width - 1:], mean,
+                         label=f"alpha={alpha:g}, negative={negative} "
+                               f"(mean of {width} mini-batches)")
         ax_loss.axhline(model.initial_loss_per_pair(), color="0.5", ls="--", lw=1,
                         label="(1 + k) log 2: the loss before training")
         ax_loss.set_title("Mean loss per training pair" + (" (diverged)" if message else ""))
-        ax_loss.set_xlabel("epoch")
+        ax_loss.set_xlabel("training progress (epochs)")
         ax_loss.set_ylabel("mean loss per training pair")
-        ax_loss.set_xlim(0.5, epochs + 0.5)
-        ax_loss.legend(fontsize=8)
-        for key, name in (("wordsim353_spearman", "WordSim353"),
-                          ("simlex999_spearman", "SimLex-999")):
-            ax_score.plot(epochs_done, [r[key] for r in records], "o-", label=name)
-        scores = [r[k] for r in records for k in ("wordsim353_spearman", "simlex999_spearman")]
-        finite = [v for v in scores if np.isfinite(v)]
-        ax_score.set_ylim(min([-0.05, *finite]) - 0.02, max([0.35, *finite]) + 0.02)
-        ax_score.set_xlim(0.5, epochs + 0.5)
-        ax_score.set_xlabel("epoch")
-        ax_score.set_ylabel("Spearman rho with human scores")
-        ax_score.legend(fontsize=8)
+        ax_loss.set_xlim(0, epochs)
+        ax_loss.legend(fontsize=8, loc="upper right")
+        names = ("WordSim353", "SimLex-999")
         if message:
-            ax_score.set_title(message[:70])
-        elif probe in model.wv:
-            near = ", ".join(w for w, _ in model.wv.most_similar(probe, topn=5))
-            ax_score.set_title(f"Quality after each epoch; {probe}: {near}", fontsize=10)
+            ax_score.set_title(message[:70], fontsize=10)
+            scores = [np.nan, np.nan]
         else:
-            ax_score.set_title("Quality after each epoch")
+            found = word_pair_scores(model.wv)
+            scores = [found["wordsim353_spearman"], found["simlex999_spearman"]]
+            near = (", ".join(w for w, _ in model.wv.most_similar(probe, topn=5))
+                    if probe in model.wv else "not in the vocabulary")
+            ax_score.set_title(f"After training; neighbours of {probe}: {near}", fontsize=10)
+        bars = ax_score.bar(names, np.nan_to_num(scores), color=["C0", "C1"],
+                            label="Spearman rho of the trained vectors")
+        for bar, value in zip(bars, scores, strict=True):
+            ax_score.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2,
+                                               max(bar.get_height(), 0)),
+                              ha="center", va="bottom", fontsize=9)
+        ax_score.set_ylim(-0.1, 0.35)
+        ax_score.axhline(0, color="k", lw=0.8)
+        ax_score.set_xlabel("benchmark")
+        ax_score.set_ylabel("Spearman rho with human scores")
+        ax_score.legend(fontsize=8, loc="upper right")
         for ax in (ax_loss, ax_score):
-            ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(True, alpha=0.3)
 
     controls = {
