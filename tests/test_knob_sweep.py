@@ -98,7 +98,7 @@ def test_the_committed_sweep_is_complete():
         assert data[key]
     assert {"python", "numpy", "gensim"} <= set(data["machine"])
     for knob in data["grid"]:
-        for key, _ in ks.METRICS:
+        for key, _, _ in ks.METRICS:
             _, per_seed = ks.sweep_curve(data, knob, key)
             assert np.isfinite(per_seed).any(axis=1).all(), (knob, key)
 

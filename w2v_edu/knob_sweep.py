@@ -58,14 +58,15 @@ GRID = {
 
 SEEDS = (1, 2)
 
-#: (key in a run record or stability entry, label) of what the lesson plots per knob.
+#: (key, panel title, y label) of what the lesson plots per knob: keys of a run record, or
+#: "stability" / "memory_mb" (one number per point, see :func:`sweep_curve`).
 METRICS = (
-    ("wordsim353_spearman", "WordSim353 Spearman"),
-    ("simlex999_spearman", "SimLex-999 Spearman"),
-    ("analogy_accuracy", "analogy accuracy (3CosAdd)"),
-    ("stability", "top-10 neighbour overlap, seed 1 vs 2"),
-    ("seconds", "training seconds"),
-    ("memory_mb", "memory: weights + traced working set (MB)"),
+    ("wordsim353_spearman", "WordSim353", "Spearman rho"),
+    ("simlex999_spearman", "SimLex-999", "Spearman rho"),
+    ("analogy_accuracy", "Analogies (3CosAdd)", "accuracy"),
+    ("stability", "Neighbour stability, seed 1 vs 2", "top-10 overlap"),
+    ("seconds", "Training time", "seconds"),
+    ("memory_mb", "Memory: weights + working set", "MB"),
 )
 
 #: Where ``benchmarks/sweep_knobs.py`` writes the committed results.

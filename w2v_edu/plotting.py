@@ -298,10 +298,8 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
         ax.axvline(x_default, color="0.4", ls="--", lw=1, label=default_label)
     if xscale == "log":
         ax.set_xscale("log")
-    if xscale == "categorical":
-        ax.set_xticks(xs, [f"{v:g}" for v in values])
-    elif xscale == "linear":
-        ax.set_xticks(values)
+        ax.minorticks_off()
+    ax.set_xticks(xs, [f"{v:g}" for v in values])
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -323,7 +321,7 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
         The sweep: ``grid``, ``defaults``, ``seeds``, ``runs``, ``points``.
     knob : str
         Which knob (a key of ``data["grid"]``).
-    metrics : sequence of (key, label), optional
+    metrics : sequence of (key, title, ylabel), optional
         Default :data:`w2v_edu.knob_sweep.METRICS` (WordSim353, SimLex-999, analogies, neighbour
         stability, seconds, memory).
     axes : array of matplotlib Axes, optional
@@ -344,7 +342,7 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
     metrics = METRICS if metrics is None else metrics
     if axes is None:
         nrows = -(-len(metrics) // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.1 * nrows + 0.6),
+        fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.9),
                                  layout="constrained", squeeze=False)
     axes = np.ravel(axes)
     if len(axes) < len(metrics):
@@ -354,11 +352,10 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
     gensim = data.get("gensim_defaults", data["base"]).get(knob, base)
     default_label = (f"gensim's default, the base point ({base:g})" if base == gensim
                      else f"base point ({base:g}); gensim's default is {gensim:g}")
-    for ax, (key, label) in zip(axes, metrics, strict=False):
+    for ax, (key, title, ylabel) in zip(axes, metrics, strict=False):
         values, per_seed = sweep_curve(data, knob, key)
         plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
-                        title=label, xlabel=knob, ylabel=label.split(" (")[0],
-                        default_label=default_label)
+                        title=title, xlabel=knob, ylabel=ylabel, default_label=default_label)
         for value, record in (live or {}).items():
             if key in record:
                 ax.plot(value if KNOB_XSCALE.get(knob) != "categorical"
@@ -367,7 +364,7 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", ncols=len(labels), fontsize=9)
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     fig.suptitle(f"{knob}: only this knob changed, all others at the base point "
                  f"(Wikipedia sample, seeds {data['seeds']})", x=0.01, ha="left")
     return fig
