@@ -415,7 +415,7 @@ def _paths_arrays(paths):
     return np.asarray(vectors), list(words), list(paths.labels)
 
 
-def _legend_for_paths(ax, colours, names):
+def _legend_for_paths(ax, colours, names, loc="best"):
     from matplotlib.lines import Line2D
 
     handles, seen = [], set()
@@ -427,7 +427,7 @@ def _legend_for_paths(ax, colours, names):
                           label="start (random vector)"))
     handles.append(Line2D([], [], ls="none", marker="o", color="0.3", mec="k",
                           label="latest position"))
-    ax.legend(handles=handles, fontsize=8, loc="best")
+    ax.legend(handles=handles, fontsize=8, loc=loc)
 
 
 def plot_word_paths(paths, groups=None, ax=None, normalize: bool = True):
@@ -526,7 +526,8 @@ def animate_word_paths(paths, groups=None, normalize: bool = True, interval: int
     colours, names = _path_colours(words, groups)
     if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
         raise ValueError(f"expected max_frames as an int >= 2, got {max_frames!r}")
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    fig = Figure(figsize=figsize, dpi=dpi)  # fixed margins: no layout engine run per frame
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.09, top=0.94)
     ax = fig.subplots()
     flat = coords.reshape(-1, 2)
     lo, hi = flat.min(axis=0), flat.max(axis=0)
@@ -538,7 +539,7 @@ def animate_word_paths(paths, groups=None, normalize: bool = True, interval: int
         ax.clear()
         snapshot = shown[frame]
         _draw_paths(ax, coords, words, colours, snapshot)
-        _legend_for_paths(ax, colours, names)
+        _legend_for_paths(ax, colours, names, loc="upper right")
         ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0] * 1.5)
         ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
         ax.set_title(f"Words moving during training: {labels[snapshot]}")
