@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import scipy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from w2v_edu import __version__  # noqa: E402
 from w2v_edu.datasets import wiki_sample  # noqa: E402
 from w2v_edu.knob_sweep import GRID, SEEDS, SWEEP_FILE, run_sweep  # noqa: E402
 
@@ -45,9 +47,15 @@ def machine() -> dict:
                        if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
     return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version(), "numpy": np.__version__,
-            "scipy": scipy.__version__, "gensim": gensim.__version__}
+            "scipy": scipy.__version__, "gensim": gensim.__version__,
+            "w2v_edu": f"{__version__} (git {commit})"}
 
 
 def main(argv=None) -> int:
