@@ -97,10 +97,17 @@ def test_the_committed_sweep_is_complete():
     for key in ("machine", "date", "command"):
         assert data[key]
     assert {"python", "numpy", "gensim"} <= set(data["machine"])
-    for knob in data["grid"]:
+    for run in data["runs"]:
+        if run["diverged"]:  # stopped by DivergenceError: says so, and has no scores
+            assert "diverged" in run["error"] and math.isnan(run["seconds"])
+        else:
+            assert len(run["epoch_loss"]) == run["settings"]["epochs"]
+            for key in ("wordsim353_spearman", "simlex999_spearman", "analogy_accuracy"):
+                assert math.isfinite(run[key]), (run["knob"], run["value"], key)
+    for knob, values in data["grid"].items():
         for key, _, _ in ks.METRICS:
-            _, per_seed = ks.sweep_curve(data, knob, key)
-            assert np.isfinite(per_seed).any(axis=1).all(), (knob, key)
+            v, per_seed = ks.sweep_curve(data, knob, key)  # every point and seed is present
+            assert per_seed.shape == (len(values), len(data["seeds"]))
 
 
 def test_one_committed_point_is_reproduced():

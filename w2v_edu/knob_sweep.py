@@ -65,7 +65,7 @@ METRICS = (
     ("simlex999_spearman", "SimLex-999", "Spearman rho"),
     ("analogy_accuracy", "Analogies (3CosAdd)", "accuracy"),
     ("stability", "Neighbour stability, seed 1 vs 2", "top-10 overlap"),
-    ("seconds", "Training time", "seconds"),
+    ("seconds", "Training time (shared machine)", "seconds"),
     ("memory_mb", "Memory: weights + working set", "MB"),
 )
 
@@ -299,13 +299,15 @@ def seed_spread(data: dict, knob: str, metric: str) -> tuple[float, float]:
     """(effect, seed noise) of one knob on one metric.
 
     ``effect`` = max - min over the knob's values of the seed-mean; ``seed noise`` = the mean
-    over values of |seed 1 - seed 2| (max - min over seeds). An effect several times the seed
-    noise is a real difference; one of about the same size is not shown by this sweep.
+    over values of |seed 1 - seed 2| (max - min over seeds). Values where a seed diverged are
+    left out. An effect several times the seed noise is a real difference; one of about the
+    same size is not shown by this sweep.
     """
     _, per_seed = sweep_curve(data, knob, metric)
-    means = np.nanmean(per_seed, axis=1)
-    effect = float(np.nanmax(means) - np.nanmin(means))
-    noise = float(np.nanmean(np.nanmax(per_seed, axis=1) - np.nanmin(per_seed, axis=1)))
+    both = np.isfinite(per_seed).all(axis=1)  # values where no seed diverged
+    means = per_seed[both].mean(axis=1)
+    effect = float(means.max() - means.min())
+    noise = float((per_seed[both].max(axis=1) - per_seed[both].min(axis=1)).mean())
     return effect, noise
 
 

@@ -247,7 +247,8 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     values : array_like, shape (m,)
         The knob's values.
     per_seed : array_like, shape (m, S)
-        The metric for every value and seed (NaN: the run diverged; not drawn).
+        The metric for every value and seed (NaN: the run diverged; a cross at the bottom of the
+        panel when every seed of a value did).
     default : float, optional
         The knob's default (the sweep's base value), marked with a dashed vertical line
         labelled ``default_label``.
@@ -288,10 +289,9 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     if per_seed.shape[1] > 1:
         ax.fill_between(xs[ok], lo[ok], hi[ok], color=line.get_color(), alpha=0.25, lw=0,
                         label=f"range over {per_seed.shape[1]} seeds")
-    if (~ok).any():
-        y = np.nanmin(mean[ok]) if ok.any() else 0.0
-        ax.plot(xs[~ok], np.full((~ok).sum(), y), "x", color="C3", ms=9, mew=2,
-                label="diverged")
+    if (~ok).any():  # at the bottom edge of the panel: a diverged run has no value
+        ax.plot(xs[~ok], np.full((~ok).sum(), 0.04), "x", color="C3", ms=9, mew=2,
+                transform=ax.get_xaxis_transform(), label="diverged (no value)")
     if default is not None:
         x_default = (float(np.argmin(np.abs(values - default))) if xscale == "categorical"
                      else default)
@@ -356,6 +356,8 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
         values, per_seed = sweep_curve(data, knob, key)
         plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
                         title=title, xlabel=knob, ylabel=ylabel, default_label=default_label)
+        if key in ("seconds", "memory_mb", "training_memory_mb"):
+            ax.set_ylim(bottom=0)  # amounts: small differences should look small
         for value, record in (live or {}).items():
             if key in record:
                 ax.plot(value if KNOB_XSCALE.get(knob) != "categorical"
