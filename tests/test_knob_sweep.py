@@ -130,3 +130,31 @@ def test_load_sweep_errors(tmp_path):
     (tmp_path / "bad.json").write_text('{"runs": []}')
     with pytest.raises(ValueError, match="base"):
         ks.load_sweep(tmp_path / "bad.json")
+
+
+def test_knob_panels_from_the_committed_file():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from w2v_edu.plotting import plot_knob_panels
+
+    data = ks.load_sweep()
+    record = ks.find_run(data, "epochs", 1, seed=1)
+    fig = plot_knob_panels(data, "epochs", live={1: record})
+    try:
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(panels) == len(ks.METRICS)
+        for ax, (key, title, ylabel) in zip(panels, ks.METRICS, strict=True):
+            assert ax.get_title() == title and ax.get_ylabel() == ylabel
+            assert ax.get_xlabel() == "epochs"
+            _, per_seed = ks.sweep_curve(data, "epochs", key)
+            np.testing.assert_allclose(ax.lines[0].get_ydata(), per_seed.mean(axis=1))
+        texts = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert "base point (3); gensim's default is 5" in texts
+        assert "re-run now (seed 1)" in texts
+        star = [line for line in panels[0].lines if line.get_marker() == "*"]
+        assert star[0].get_xydata().tolist() == [[1, record["wordsim353_spearman"]]]
+    finally:
+        plt.close(fig)
