@@ -8,8 +8,10 @@ from pathlib import Path
 
 import nbformat
 
+from w2v_course.homework.build import master_paths
+
 ROOT = Path(__file__).resolve().parents[1]
-MASTERS = sorted((ROOT / "homework").glob("[0-9][0-9]_*.py"))
+MASTERS = master_paths(ROOT)
 
 
 def namespace_of(notebook: Path) -> dict:
@@ -21,5 +23,5 @@ def namespace_of(notebook: Path) -> dict:
         for cell in nb.cells:
             if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
                 continue
-            exec(compile(cell.source, str(notebook), "exec"), ns)  # noqa: S102
+            exec(compile(cell.source, f"<{notebook.name}>", "exec"), ns)  # noqa: S102
     return ns

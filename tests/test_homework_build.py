@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from homework_helpers import MASTERS, ROOT
 
-from w2v_edu.homework import REGISTRY
-from w2v_edu.homework.build import build, notebook_text
-from w2v_edu.homework.master import (
+from w2v_course.homework import REGISTRY
+from w2v_course.homework.build import MASTERS_DIR, build, notebook_text
+from w2v_course.homework.master import (
     BEGIN,
     END,
     MasterFormatError,
@@ -23,29 +23,31 @@ from w2v_edu.homework.master import (
 )
 
 
-def test_there_is_one_master_per_lesson_set():
-    assert [m.name[:2] for m in MASTERS] == [f"{k:02d}" for k in range(1, 9)]
+def test_there_is_one_master_per_set_and_lessons_01_to_08_have_one():
+    ids = [m.name[:2] for m in MASTERS]
+    assert len(ids) == len(set(ids)) and {f"{k:02d}" for k in range(1, 9)} <= set(ids)
+    assert all(m.parent.name == "exercise_masters" for m in MASTERS)
 
 
 def test_committed_notebooks_match_the_build():
     stale = build(ROOT, check_only=True)
     assert not stale, ("generated notebooks are out of date; run "
-                       f"`python -m w2v_edu.homework build`: {[str(p) for p in stale]}")
+                       f"`python -m w2v_course.homework build`: {[str(p) for p in stale]}")
 
 
 def test_build_check_cli_exits_zero_when_up_to_date():
-    r = subprocess.run([sys.executable, "-m", "w2v_edu.homework", "build", "--check"],
+    r = subprocess.run([sys.executable, "-m", "w2v_course.homework", "build", "--check"],
                        cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_build_check_detects_a_stale_notebook(tmp_path):
-    (tmp_path / "homework").mkdir()
+    (tmp_path / MASTERS_DIR).mkdir(parents=True)
     src = MASTERS[0].read_text()
-    (tmp_path / "homework" / MASTERS[0].name).write_text(src)
+    (tmp_path / MASTERS_DIR / MASTERS[0].name).write_text(src)
     assert len(build(tmp_path)) == 2  # first build writes both versions
     assert build(tmp_path, check_only=True) == []
-    (tmp_path / "homework" / MASTERS[0].name).write_text(src.replace("Gradient descent",
+    (tmp_path / MASTERS_DIR / MASTERS[0].name).write_text(src.replace("Gradient descent",
                                                                       "Gradient Descent"))
     assert len(build(tmp_path, check_only=True)) == 2
 

@@ -1,13 +1,14 @@
 """The checks: solutions score full marks, stubs score 0, typical mistakes lose points with the
-right hint, and a check never raises."""
+right hint, no constant answer passes a case, graded inputs are new, and a check never raises."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from homework_helpers import ROOT, namespace_of
+from homework_helpers import MASTERS, ROOT, namespace_of
 
-from w2v_edu.homework import REGISTRY, check, exercises_of_set, run_exercise
+from w2v_course.homework import REGISTRY, check, exercises_of_set, run_exercise
+from w2v_course.homework.core import case_rng
 from w2v_edu.objectives import log_sigmoid, sigmoid
 
 SETS = sorted({ex.set_id for ex in REGISTRY.values()})
@@ -27,8 +28,9 @@ def stubs():
     return {s: namespace_of(_notebook("exercises", s)) for s in SETS}
 
 
-def test_every_set_has_two_to_four_exercises():
-    assert SETS == [f"{k:02d}" for k in range(1, 9)]
+def test_every_master_has_checks_and_every_set_two_to_four_exercises():
+    assert SETS == [m.name[:2] for m in MASTERS]
+    assert {f"{k:02d}" for k in range(1, 9)} <= set(SETS)
     for s in SETS:
         assert 2 <= len(exercises_of_set(s)) <= 4, s
 
@@ -333,12 +335,90 @@ WRONG = [
 ]
 
 
+@pytest.mark.parametrize("seed", [None, 1, 2**40 + 3])
 @pytest.mark.parametrize(("ex_id", "func", "hint"), WRONG,
                          ids=[f"{e}-{f.__name__}" for e, f, _ in WRONG])
-def test_wrong_implementation_loses_points_with_targeted_hint(ex_id, func, hint):
-    res = run_exercise(ex_id, func)
+def test_wrong_implementation_loses_points_with_targeted_hint(ex_id, func, hint, seed):
+    """On the practice inputs and on graded inputs alike."""
+    res = run_exercise(ex_id, func, seed=seed)
     assert res.points < res.max_points, res.report()
     assert hint.lower() in res.feedback().lower(), res.report()
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2**62 - 5])
+@pytest.mark.parametrize("ex_id", sorted(REGISTRY))
+def test_solution_scores_full_marks_on_graded_inputs(solutions, ex_id, seed):
+    ex = REGISTRY[ex_id]
+    res = run_exercise(ex_id, solutions[ex.set_id][ex.func_name], seed=seed)
+    assert res.points == res.max_points > 0, res.report()
+
+
+# ------------------------------------------------------------------------------------------
+# no constant answer passes a case
+# ------------------------------------------------------------------------------------------
+def _trivial_answers():
+    """Functions that ignore the problem: constants, the inputs handed back, doing nothing."""
+    def const(value):
+        return lambda *a, **k: value
+
+    def arg(i):
+        return lambda *a, **k: a[i] if len(a) > i else None
+
+    def zeros_like(i):
+        return lambda *a, **k: np.zeros_like(np.asarray(a[i], dtype=float)) if len(a) > i \
+            else None
+
+    out = {"None (does nothing)": const(None), "0": const(0), "0.0": const(0.0),
+           "1.0": const(1.0), "empty array": const(np.zeros(0)), "empty list": const([]),
+           "all inputs as a tuple": lambda *a, **k: a}
+    for i in range(7):
+        out[f"argument {i} unchanged"] = arg(i)
+        out[f"zeros like argument {i}"] = zeros_like(i)
+    return out
+
+
+TRIVIAL = _trivial_answers()
+
+
+@pytest.mark.parametrize("seed", [None, 5])
+@pytest.mark.parametrize("ex_id", sorted(REGISTRY))
+def test_no_case_passes_a_constant_answer(ex_id, seed):
+    for name, func in TRIVIAL.items():
+        res = run_exercise(ex_id, func, seed=seed)
+        passed = [c.name for c in res.cases if c.status == "PASS"]
+        assert not passed, f"{ex_id}: the trivial answer '{name}' passes {passed}"
+
+
+def test_graded_inputs_are_not_the_practice_inputs():
+    for ex_id, ex in REGISTRY.items():
+        for k in range(len(ex.cases)):
+            practice = case_rng(ex_id, k).random(4)
+            assert not np.allclose(practice, case_rng(ex_id, k, 0).random(4))
+            assert not np.allclose(case_rng(ex_id, k, 1).random(4),
+                                   case_rng(ex_id, k, 2).random(4))
+            assert np.array_equal(case_rng(ex_id, k, 9).random(4), case_rng(ex_id, k, 9).random(4))
+    with pytest.raises(ValueError, match="seed"):
+        case_rng("01.gd_step", 0, -1)
+
+
+def test_a_practice_lookup_table_fails_graded_inputs(solutions):
+    """Memorising the notebook's answers does not pass a graded run: the inputs differ."""
+    from w2v_course.homework.core import call
+
+    seen = {}
+
+    def memorise(*args):
+        ref = solutions["01"]["least_squares_grad"]
+        seen[tuple(np.asarray(args[0]).ravel().round(12))] = call(ref, *args)
+        return seen[tuple(np.asarray(args[0]).ravel().round(12))]
+
+    assert run_exercise("01.least_squares_grad", memorise).points == 3
+
+    def lookup(w, X, y):
+        return seen.get(tuple(np.asarray(w).ravel().round(12)), np.zeros_like(w))
+
+    assert run_exercise("01.least_squares_grad", lookup).points == 3  # practice: all known
+    assert run_exercise("01.least_squares_grad", lookup, seed=11).points == 0
 
 
 def test_catalogue_covers_every_set_and_the_issue_s_mistakes():

@@ -5,8 +5,9 @@ import pytest
 from gensim.models import Word2Vec
 from gensim.test.utils import datapath
 
-from w2v_edu.huffman import build_huffman_tree, plot_huffman_tree
+from w2v_edu.huffman import build_huffman_tree
 from w2v_edu.objectives import hierarchical_softmax_loss_and_grad
+from w2v_edu.plotting import plot_huffman_tree
 from w2v_edu.text import read_lines_corpus
 from w2v_edu.vocab import Vocabulary
 

@@ -88,5 +88,5 @@ def test_bad_input():
         skipgram_pairs(np.zeros((2, 2), dtype=int), 2, rng=0)
     with pytest.raises(TypeError, match="integer word ids"):
         skipgram_pairs(np.array([0.5, 1.5]), 2, rng=0)
-    with pytest.raises(TypeError, match="encoded sentences"):
+    with pytest.raises(TypeError, match="expected encoded_sentences to be an iterable"):
         corpus_skipgram_pairs("text", 2, rng=0)

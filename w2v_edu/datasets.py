@@ -9,7 +9,8 @@ Corpora (each a ``list[list[str]]``, one inner list of tokens per sentence/docum
   58,152 tokens; small enough for the per-pair engine.
 * :func:`wiki_sample` -- the 106 English Wikipedia articles of gensim's test data, about
   453k tokens, parsed once with ``gensim.corpora.WikiCorpus`` (about 2 s) and cached under
-  ``data/cache/`` (git-ignored); articles are cut into sentences of at most 1000 tokens.
+  the per-user cache folder (:func:`cache_dir`); articles are cut into sentences of at most
+  1000 tokens.
 * :func:`toy_corpus` -- the course's own few hundred words of simple sentences.
 
 Benchmark files (paths): :func:`wordsim353_path`, :func:`simlex999_path`,
@@ -103,8 +104,13 @@ def toy_corpus() -> list[list[str]]:
 
 
 def cache_dir() -> Path:
-    """Where parsed corpora are cached: ``$W2V_EDU_CACHE`` if set, else ``<repo>/data/cache``."""
-    return Path(os.environ.get("W2V_EDU_CACHE", _REPO_DATA / "cache"))
+    """Where parsed corpora are cached: ``$W2V_EDU_CACHE`` if set, else the user's cache folder
+    (``platformdirs.user_cache_dir("w2v_edu")``: ``~/.cache/w2v_edu`` on Linux,
+    ``~/Library/Caches/w2v_edu`` on macOS, ``%LOCALAPPDATA%\\w2v_edu\\Cache`` on Windows) --
+    never the repository or site-packages."""
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("W2V_EDU_CACHE") or user_cache_dir("w2v_edu"))
 
 
 def _parse_wiki_articles() -> list[list[str]]:

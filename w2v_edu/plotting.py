@@ -1,4 +1,7 @@
-"""Plotting helpers reused by every lesson.
+"""Plotting helpers reused by every lesson: loss curves, contours with optimiser paths,
+learning-rate sweeps and schedules (lessons 01-03), the Huffman tree (lesson 07). Plots of
+trained word vectors (t-SNE / PCA maps, loss and alpha per epoch) are in
+:mod:`w2v_edu.embedding_plots`; no other module draws.
 
 Each function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None),
 always sets a title and axis labels, adds a legend when there is more than one
@@ -13,8 +16,8 @@ from collections.abc import Callable, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules", "plot_knob_sweep",
-           "plot_knob_panels"]
+__all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules",
+           "plot_huffman_tree", "plot_knob_sweep", "plot_knob_panels"]
 
 
 def _axes(ax, figsize=(6.4, 4.2)):
@@ -234,6 +237,76 @@ def plot_schedules(schedules: Mapping[str, Callable], ax=None, n_points: int = 2
     if logy:
         ax.set_yscale("log")
     return _finish(ax, title, xlabel, ylabel, len(schedules))
+
+
+def plot_huffman_tree(tree, labels=None, ax=None, max_words=40):
+    """Draw a (small) Huffman tree: root on top, leaves at the bottom, edges labelled 0/1.
+
+    Parameters
+    ----------
+    tree : HuffmanTree
+    labels : list of str, optional
+        Word of each leaf (``Vocabulary.index_to_key``); defaults to the word ids.
+    ax : matplotlib Axes, optional
+    max_words : int
+        Refuse to draw bigger trees (unreadable); raise ``ValueError``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    V = tree.vocab_size
+    if V > max_words:
+        raise ValueError(f"expected a tree of at most max_words={max_words} words, got {V}")
+    if V < 2:
+        raise ValueError(f"expected a tree of at least 2 words to draw, got {V}")
+    labels = [str(i) for i in range(V)] if labels is None else list(labels)
+    if len(labels) != V:
+        raise ValueError(f"expected {V} labels, got {len(labels)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 0.45 * V), 5))
+
+    # Leaves get x = 0, 1, 2, ... in left-to-right order; inner nodes sit above their children.
+    pos = {}
+    next_x = [0]
+
+    def place(node, depth):  # node: ('w', id) or ('n', k)
+        kind, idx = node
+        if kind == "w":
+            pos[node] = (next_x[0], -depth)
+            next_x[0] += 1
+            return pos[node]
+        xs = []
+        for child in (tree.left[idx], tree.right[idx]):
+            child_node = ("w", int(child)) if child < V else ("n", int(child) - V)
+            xs.append(place(child_node, depth + 1)[0])
+        pos[node] = (sum(xs) / 2, -depth)
+        return pos[node]
+
+    place(("n", V - 2), 0)
+    for k in range(V - 1):
+        x0, y0 = pos[("n", k)]
+        for child, bit in ((tree.left[k], 0), (tree.right[k], 1)):
+            child_node = ("w", int(child)) if child < V else ("n", int(child) - V)
+            x1, y1 = pos[child_node]
+            ax.plot([x0, x1], [y0, y1], color="0.6", lw=1, zorder=1)
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(bit), fontsize=7, color="tab:red",
+                    ha="center", va="center", zorder=3,
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+        ax.scatter([x0], [y0], s=60, color="tab:blue", zorder=2)
+        ax.text(x0, y0 + 0.18, str(k), fontsize=6, ha="center", color="tab:blue")
+    for w in range(V):
+        x, y = pos[("w", w)]
+        ax.scatter([x], [y], s=30, color="tab:green", marker="s", zorder=2)
+        ax.text(x, y - 0.25, labels[w], rotation=90, ha="center", va="top", fontsize=8)
+    ax.set_title(f"Huffman tree over {V} words (blue: inner nodes = rows of syn1)")
+    ax.set_xlabel("leaves (words), left to right")
+    ax.set_ylabel("depth below the root (code length)")
+    ax.set_xticks([])
+    depth = int(tree.code_lengths.max())
+    ax.set_yticks(-np.arange(depth + 1), [str(i) for i in range(depth + 1)])
+    ax.set_ylim(-depth - 1.8, 0.6)
+    return ax
 
 
 def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "linear",

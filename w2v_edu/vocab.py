@@ -251,10 +251,7 @@ class Vocabulary:
         -------
         numpy.ndarray of int32, shape (m,), m <= n
         """
-        if isinstance(sentence, (str, bytes)):
-            raise TypeError(
-                f"expected a list of str tokens, got a plain {type(sentence).__name__}"
-            )
+        check_sentence(sentence, 0)
         lookup = self.key_to_index
         return np.fromiter(
             (lookup[w] for w in sentence if w in lookup), dtype=np.int32
@@ -262,11 +259,7 @@ class Vocabulary:
 
     def encode_corpus(self, sentences):
         """:meth:`encode` every sentence; returns a list of int32 arrays (some may be empty)."""
-        if sentences is None or isinstance(sentences, (str, bytes)):
-            raise TypeError(
-                "expected sentences to be an iterable of lists of str tokens, "
-                f"got {type(sentences).__name__}"
-            )
+        check_corpus(sentences)
         return [self.encode(s) for s in sentences]
 
     def decode(self, ids):

@@ -17,7 +17,7 @@ windows are formed over what remains, so a window can reach further in the origi
 import numpy as np
 
 from ._rng import as_generator
-from .checks import check_int
+from .checks import check_corpus, check_int
 from .subsampling import subsample
 
 
@@ -146,11 +146,7 @@ def corpus_skipgram_pairs(encoded_sentences, window, rng, keep_prob=None,
     -------
     context, centre : numpy.ndarray of int32, shape (P,)
     """
-    if encoded_sentences is None or isinstance(encoded_sentences, (str, bytes)):
-        raise TypeError(
-            "expected a list of encoded sentences (int arrays), "
-            f"got {type(encoded_sentences).__name__}"
-        )
+    check_corpus(encoded_sentences, "encoded_sentences")
     rng = as_generator(rng)
     contexts, centres = [], []
     for ids in encoded_sentences:

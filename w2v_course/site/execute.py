@@ -1,0 +1,49 @@
+"""Run a lesson notebook top to bottom, as a learner would, and keep its outputs.
+
+Each notebook runs in a fresh kernel whose working directory is the notebook's own folder
+(lessons read ``../data/``), which imports ``w2v_edu`` from the checkout being built, and which
+draws figures inline whatever ``MPLBACKEND`` the calling shell sets (CI sets ``Agg``, which
+would leave the pages without figures).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+class LessonFailedError(RuntimeError):
+    """A lesson notebook raised while it was being executed for the site."""
+
+
+def kernel_env(root: Path) -> dict[str, str]:
+    """The kernel's environment: this process's, ``root`` first on ``PYTHONPATH``, inline plots."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)
+    env["MPLBACKEND"] = INLINE_BACKEND
+    return env
+
+
+def execute_notebook(path: Path, root: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode,
+                                                                          float]:
+    """Execute the notebook at ``path``; return it with outputs and the seconds it took.
+
+    ``timeout`` is per cell, in seconds. Raises :class:`LessonFailedError` naming the notebook
+    and the failing cell when a cell raises.
+    """
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    try:
+        client.execute(env=kernel_env(root))
+    except CellExecutionError as err:
+        raise LessonFailedError(f"{path.name} failed while building the site:\n{err}") from None
+    return nb, time.perf_counter() - start
