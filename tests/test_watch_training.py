@@ -197,3 +197,44 @@ def test_plot_knob_sweep_band_default_and_diverged():
         plot_knob_sweep([1, 2], [[1, 2, 3]])
     with pytest.raises(ValueError, match="xscale"):
         plot_knob_sweep([1], [[1]], xscale="weird")
+
+
+def test_plot_training_run():
+    from w2v_edu.embedding_plots import plot_training_run
+
+    progress = np.linspace(0.01, 1.0, 100)
+    loss = 4 - progress
+    axes = plot_training_run(progress, loss, 4.16, {"WordSim353": 0.2, "SimLex-999": np.nan},
+                             smooth=10, note="neighbours of x: y")
+    curve = axes[0].lines[0]
+    np.testing.assert_allclose(curve.get_xdata(), progress[9:])
+    np.testing.assert_allclose(curve.get_ydata(), [loss[i - 9:i + 1].mean() for i in range(9, 100)])
+    assert axes[0].lines[1].get_ydata()[0] == 4.16
+    assert [b.get_height() for b in axes[1].patches] == [0.2, 0.0]
+    assert axes[1].get_title() == "neighbours of x: y"
+    for ax in axes:
+        assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend()
+    with pytest.raises(ValueError, match="shape"):
+        plot_training_run([0.1, 0.2], [1.0], 4.0)
+
+
+def test_plot_keep_probability():
+    from w2v_edu.plotting import plot_keep_probability
+    from w2v_edu.subsampling import keep_probability
+
+    words = [f"w{i}" for i in range(30)]
+    counts = np.arange(30, 0, -1) * 40.0
+    axes = plot_keep_probability(words, counts, 1e-2, top=5, annotate=["w0", "absent"])
+    p = keep_probability(counts, 1e-2)
+    np.testing.assert_allclose(np.sort(axes[0].lines[0].get_ydata()), np.sort(p))
+    kept = (p * counts).sum() / counts.sum()
+    assert f"{kept:.0%} of all tokens kept" in axes[1].get_title()
+    assert [t.get_text() for t in axes[1].get_xticklabels()] == words[:5]
+    heights = [b.get_height() for b in axes[1].patches]
+    np.testing.assert_allclose(heights[:5], counts[:5])
+    np.testing.assert_allclose(heights[5:], counts[:5] * p[:5])
+    assert [t.get_text() for t in axes[0].texts] == [f"w0 {p[0]:.0%}"]
+    axes = plot_keep_probability(words, counts, 0.0)
+    assert "100% of all tokens kept" in axes[1].get_title()
+    with pytest.raises(ValueError, match="one count per word"):
+        plot_keep_probability(words, counts[:3], 1e-3)

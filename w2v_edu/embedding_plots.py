@@ -1,4 +1,5 @@
-"""Pictures of trained vectors and of training: t-SNE / PCA maps, loss and alpha per epoch.
+"""Pictures of trained vectors and of training: t-SNE / PCA maps, loss and alpha per epoch,
+loss against quality, the loss of every step, words' paths while they train.
 
 * :data:`WORD_GROUPS` -- small groups of related words (countries, numbers, months, ...)
   picked so that every word occurs at least 15 times in the Wikipedia sample
@@ -25,7 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 __all__ = ["WORD_GROUPS", "plot_tsne", "plot_pca", "plot_epoch_loss", "plot_alpha",
            "group_vectors", "plot_loss_vs_quality", "word_path_projection", "plot_word_paths",
-           "animate_word_paths", "WordPathAnimation"]
+           "animate_word_paths", "WordPathAnimation", "plot_training_run"]
 
 WORD_GROUPS: dict[str, list[str]] = {
     "countries": ["france", "germany", "italy", "spain", "russia", "china", "japan", "india",
@@ -554,3 +555,72 @@ def animate_word_paths(paths, groups=None, normalize: bool = True, interval: int
                               repeat=False)
     draw(n_frames - 1)
     return WordPathAnimation(animation, fig, n_frames)
+
+
+def plot_training_run(progress, step_loss, initial_loss: float, scores=None, axes=None,
+                      label: str = "training", smooth: int = 50, epochs: float | None = None,
+                      note: str = ""):
+    """One training run: the loss of every step, and the trained vectors' similarity scores.
+
+    Parameters
+    ----------
+    progress, step_loss : array_like, shape (T,)
+        Training progress (epochs) and mean loss per pair of each step
+        (:class:`w2v_edu.callbacks.StepLoss`).
+    initial_loss : float
+        The loss per pair before training, drawn dashed (``Word2Vec.initial_loss_per_pair()``).
+    scores : dict[str, float], optional
+        Benchmark -> Spearman rho of the trained vectors, drawn as bars (NaN: no bar).
+    axes : sequence of 2 matplotlib Axes, optional
+    label : str
+        Legend entry of the loss curve.
+    smooth : int
+        Steps per running mean of the loss.
+    epochs : float, optional
+        Right end of the progress axis (default: the last step's progress).
+    note : str
+        Title of the scores panel (e.g. a word's neighbours, or why training stopped).
+
+    Returns
+    -------
+    numpy.ndarray of 2 Axes
+    """
+    progress = np.asarray(progress, dtype=float)
+    loss = np.asarray(step_loss, dtype=float)
+    if progress.shape != loss.shape or progress.ndim != 1:
+        raise ValueError(f"expected progress and step_loss of the same shape (T,), got "
+                         f"{progress.shape} and {loss.shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
+    ax_loss, ax_score = np.ravel(axes)[:2]
+    width = max(1, min(smooth, len(loss)))
+    if len(loss):
+        mean = np.convolve(loss, np.ones(width) / width, mode="valid")
+        ax_loss.plot(progress[width - 1:], mean, label=f"{label} (mean of {width} steps)")
+    ax_loss.axhline(initial_loss, color="0.5", ls="--", lw=1,
+                    label="the loss before training")
+    ax_loss.set_title("Mean loss per training pair")
+    ax_loss.set_xlabel("training progress (epochs)")
+    ax_loss.set_ylabel("mean loss per training pair")
+    right = epochs if epochs is not None else (progress[-1] if len(progress) else 1.0)
+    ax_loss.set_xlim(0, right)
+    ax_loss.legend(fontsize=8, loc="upper right")
+    scores = {} if scores is None else dict(scores)
+    names = list(scores) or ["WordSim353", "SimLex-999"]
+    values = [scores.get(n, np.nan) for n in names]
+    bars = ax_score.bar(names, np.nan_to_num(values), color=[f"C{i}" for i in range(len(names))],
+                        label="Spearman rho of the trained vectors")
+    for bar, value in zip(bars, values, strict=True):
+        ax_score.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2,
+                                           max(bar.get_height(), 0)),
+                          ha="center", va="bottom", fontsize=9)
+    finite = [v for v in values if np.isfinite(v)]
+    ax_score.set_ylim(min([-0.1, *finite]) - 0.02, max([0.35, *finite]) + 0.02)
+    ax_score.axhline(0, color="k", lw=0.8)
+    ax_score.set_title(note or "Quality of the trained vectors", fontsize=10)
+    ax_score.set_xlabel("benchmark")
+    ax_score.set_ylabel("Spearman rho with human scores")
+    ax_score.legend(fontsize=8, loc="upper right")
+    for ax in (ax_loss, ax_score):
+        ax.grid(True, alpha=0.3)
+    return np.array([ax_loss, ax_score])

@@ -1,7 +1,9 @@
 """Plotting helpers reused by every lesson: loss curves, contours with optimiser paths,
-learning-rate sweeps and schedules (lessons 01-03), the Huffman tree (lesson 07). Plots of
-trained word vectors (t-SNE / PCA maps, loss and alpha per epoch) are in
-:mod:`w2v_edu.embedding_plots`; no other module draws.
+learning-rate sweeps and schedules (lessons 01-03), subsampling's keep probabilities (lesson 04),
+the Huffman tree (lesson 07), knob sweeps with their seed band (lesson 11). Plots of trained word
+vectors and of training runs (t-SNE / PCA maps, loss and alpha per epoch, loss against quality,
+word paths) are in :mod:`w2v_edu.embedding_plots`; no other module draws (the interactive
+figures of :mod:`w2v_edu.widgets` call these functions).
 
 Each function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None),
 always sets a title and axis labels, adds a legend when there is more than one
@@ -17,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules",
-           "plot_huffman_tree", "plot_knob_sweep", "plot_knob_panels"]
+           "plot_huffman_tree", "plot_keep_probability", "plot_knob_sweep", "plot_knob_panels"]
 
 
 def _axes(ax, figsize=(6.4, 4.2)):
@@ -307,6 +309,72 @@ def plot_huffman_tree(tree, labels=None, ax=None, max_words=40):
     ax.set_yticks(-np.arange(depth + 1), [str(i) for i in range(depth + 1)])
     ax.set_ylim(-depth - 1.8, 0.6)
     return ax
+
+
+def plot_keep_probability(words, counts, sample: float, axes=None, top: int = 12,
+                          annotate=()):
+    """What subsampling keeps: the keep probability of every word, and the most frequent words.
+
+    Left: :math:`p_w = \\min(1, \\sqrt{t/c_w} + t/c_w)` with :math:`t = \\text{sample} \\cdot
+    \\sum_u c_u` against the count :math:`c_w` (log scale), the threshold t dotted; right: the
+    ``top`` most frequent words' counts beside the occurrences expected to survive one epoch,
+    :math:`c_w p_w`, with the share of all tokens kept in the title.
+
+    Parameters
+    ----------
+    words : sequence of str, length V
+    counts : array_like, shape (V,)
+    sample : float
+        gensim's threshold; 0 switches subsampling off (every :math:`p_w = 1`).
+    axes : sequence of 2 matplotlib Axes, optional
+    top : int
+    annotate : sequence of str
+        Words marked on the curve with their keep probability (those in ``words``).
+
+    Returns
+    -------
+    numpy.ndarray of 2 Axes
+    """
+    from w2v_edu.subsampling import keep_probability
+
+    words = list(words)
+    counts = np.asarray(counts, dtype=float)
+    if counts.shape != (len(words),) or not len(words):
+        raise ValueError(f"expected one count per word, got {len(words)} words and counts of "
+                         f"shape {counts.shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
+    ax_p, ax_bar = np.ravel(axes)[:2]
+    p = keep_probability(counts, sample) if sample > 0 else np.ones_like(counts)
+    kept = float((p * counts).sum() / counts.sum())
+    order = np.argsort(counts)
+    ax_p.semilogx(counts[order], p[order], label="keep probability $p_w$")
+    if sample > 0:
+        t = sample * counts.sum()
+        ax_p.axvline(t, color="0.6", ls=":", label=f"t = sample · total = {t:.3g}")
+    index = {w: i for i, w in enumerate(words)}
+    for w in annotate:
+        if w in index:
+            i = index[w]
+            ax_p.plot(counts[i], p[i], "ko", ms=4)
+            ax_p.annotate(f"{w} {p[i]:.0%}", (counts[i], p[i]), xytext=(4, 4),
+                          textcoords="offset points", fontsize=8)
+    ax_p.set_ylim(0, 1.05)
+    ax_p.set_title(f"Keep probability, sample = {sample:g}")
+    ax_p.set_xlabel("word count $c_w$ (log scale)")
+    ax_p.set_ylabel("probability an occurrence is kept")
+    ax_p.legend(loc="lower left", fontsize=8)
+    top_ids = np.argsort(-counts, kind="stable")[:top]
+    x = np.arange(len(top_ids))
+    ax_bar.bar(x - 0.2, counts[top_ids], 0.4, color="0.7", label="count in the corpus")
+    ax_bar.bar(x + 0.2, counts[top_ids] * p[top_ids], 0.4, color="C0",
+               label="expected kept per epoch")
+    ax_bar.set_xticks(x, [words[i] for i in top_ids], rotation=45, ha="right")
+    ax_bar.set_title(f"The {len(top_ids)} most frequent words: {kept:.0%} of all tokens kept")
+    ax_bar.set_xlabel("word")
+    ax_bar.set_ylabel("occurrences")
+    ax_bar.legend(fontsize=8)
+    return np.array([ax_p, ax_bar])
 
 
 def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "linear",

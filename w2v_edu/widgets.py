@@ -302,7 +302,7 @@ def subsampling_explorer(vocab, sample: float = 1e-3, top: int = 12,
     -------
     FigureExplorer
     """
-    from w2v_edu.subsampling import keep_probability
+    from w2v_edu.plotting import plot_keep_probability
 
     widgets = _ipywidgets()
     counts = np.asarray(getattr(vocab, "counts", None), dtype=float)
@@ -312,37 +312,10 @@ def subsampling_explorer(vocab, sample: float = 1e-3, top: int = 12,
                         f"{type(vocab).__name__}")
     if sample not in SAMPLE_VALUES:
         raise ValueError(f"expected sample to be one of {SAMPLE_VALUES}, got {sample!r}")
-    order = np.argsort(counts)
-    top_ids = np.argsort(-counts, kind="stable")[:top]
-    marked = [w for w in annotate if w in words]
 
     def draw(fig, sample):
-        p = keep_probability(counts, sample) if sample > 0 else np.ones_like(counts)
-        kept = float((p * counts).sum() / counts.sum())
-        ax_p, ax_bar = fig.subplots(1, 2)
-        ax_p.semilogx(counts[order], p[order], label="keep probability $p_w$")
-        if sample > 0:
-            t = sample * counts.sum()
-            ax_p.axvline(t, color="0.6", ls=":", label=f"t = sample · total = {t:.3g}")
-        for w in marked:
-            i = words.index(w)
-            ax_p.plot(counts[i], p[i], "ko", ms=4)
-            ax_p.annotate(f"{w} {p[i]:.0%}", (counts[i], p[i]), xytext=(4, 4),
-                          textcoords="offset points", fontsize=8)
-        ax_p.set_ylim(0, 1.05)
-        ax_p.set_title(f"Keep probability, sample = {sample:g}")
-        ax_p.set_xlabel("word count $c_w$ (log scale)")
-        ax_p.set_ylabel("probability an occurrence is kept")
-        ax_p.legend(loc="lower left", fontsize=8)
-        x = np.arange(len(top_ids))
-        ax_bar.bar(x - 0.2, counts[top_ids], 0.4, color="0.7", label="count in the corpus")
-        ax_bar.bar(x + 0.2, counts[top_ids] * p[top_ids], 0.4, color="C0",
-                   label="expected kept per epoch")
-        ax_bar.set_xticks(x, [words[i] for i in top_ids], rotation=45, ha="right")
-        ax_bar.set_title(f"The {len(top_ids)} most frequent words: {kept:.0%} of all tokens kept")
-        ax_bar.set_xlabel("word")
-        ax_bar.set_ylabel("occurrences")
-        ax_bar.legend(fontsize=8)
+        plot_keep_probability(words, counts, sample, axes=fig.subplots(1, 2), top=top,
+                              annotate=annotate)
 
     control = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in SAMPLE_VALUES],
                                       value=sample, description="sample",
@@ -385,6 +358,7 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
     FigureExplorer
     """
     from w2v_edu.callbacks import StepLoss
+    from w2v_edu.embedding_plots import plot_training_run
     from w2v_edu.evaluation import word_pair_scores
     from w2v_edu.word2vec import Word2Vec
 
@@ -399,49 +373,20 @@ def training_explorer(sentences, *, alpha: float = 0.025, negative: int = 5, epo
                          vector_size=vector_size, seed=seed, progress=False,
                          callbacks=[steps], **word2vec_kwargs)
         model.build_vocab(sentences)
-        ax_loss, ax_score = fig.subplots(1, 2)
-        message = ""
         try:
             model.train()
         except DivergenceError as err:
-            message = str(err).split(":")[0]
-        loss = np.asarray(steps.loss)
-        width = max(1, min(smooth, len(loss)))
-        if len(loss):
-            mean = np.convolve(loss, np.ones(width) / width, mode="valid")
-            ax_loss.plot(np.asarray(steps.progress)[width - 1:], mean,
-                         label=f"alpha={alpha:g}, negative={negative} "
-                               f"(mean of {width} mini-batches)")
-        ax_loss.axhline(model.initial_loss_per_pair(), color="0.5", ls="--", lw=1,
-                        label="(1 + k) log 2: the loss before training")
-        ax_loss.set_title("Mean loss per training pair" + (" (diverged)" if message else ""))
-        ax_loss.set_xlabel("training progress (epochs)")
-        ax_loss.set_ylabel("mean loss per training pair")
-        ax_loss.set_xlim(0, epochs)
-        ax_loss.legend(fontsize=8, loc="upper right")
-        names = ("WordSim353", "SimLex-999")
-        if message:
-            ax_score.set_title(message[:70], fontsize=10)
-            scores = [np.nan, np.nan]
+            scores, note = None, str(err).split(":")[0][:70]
         else:
             found = word_pair_scores(model.wv)
-            scores = [found["wordsim353_spearman"], found["simlex999_spearman"]]
+            scores = {"WordSim353": found["wordsim353_spearman"],
+                      "SimLex-999": found["simlex999_spearman"]}
             near = (", ".join(w for w, _ in model.wv.most_similar(probe, topn=5))
                     if probe in model.wv else "not in the vocabulary")
-            ax_score.set_title(f"After training; neighbours of {probe}: {near}", fontsize=10)
-        bars = ax_score.bar(names, np.nan_to_num(scores), color=["C0", "C1"],
-                            label="Spearman rho of the trained vectors")
-        for bar, value in zip(bars, scores, strict=True):
-            ax_score.annotate(f"{value:.3f}", (bar.get_x() + bar.get_width() / 2,
-                                               max(bar.get_height(), 0)),
-                              ha="center", va="bottom", fontsize=9)
-        ax_score.set_ylim(-0.1, 0.35)
-        ax_score.axhline(0, color="k", lw=0.8)
-        ax_score.set_xlabel("benchmark")
-        ax_score.set_ylabel("Spearman rho with human scores")
-        ax_score.legend(fontsize=8, loc="upper right")
-        for ax in (ax_loss, ax_score):
-            ax.grid(True, alpha=0.3)
+            note = f"After training; neighbours of {probe}: {near}"
+        plot_training_run(steps.progress, steps.loss, model.initial_loss_per_pair(), scores,
+                          axes=fig.subplots(1, 2), label=f"alpha={alpha:g}, negative={negative}",
+                          smooth=smooth, epochs=epochs, note=note)
 
     controls = {
         "alpha": widgets.SelectionSlider(options=ALPHA_VALUES, value=alpha, description="alpha",
