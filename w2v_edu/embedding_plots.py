@@ -617,7 +617,7 @@ def plot_training_run(progress, step_loss, initial_loss: float, scores=None, axe
     finite = [v for v in values if np.isfinite(v)]
     ax_score.set_ylim(min([-0.1, *finite]) - 0.02, max([0.35, *finite]) + 0.02)
     ax_score.axhline(0, color="k", lw=0.8)
-    ax_score.set_title(note or "Quality of the trained vectors", fontsize=10)
+    ax_score.set_title(note or "Quality of the trained vectors", fontsize=9)
     ax_score.set_xlabel("benchmark")
     ax_score.set_ylabel("Spearman rho with human scores")
     ax_score.legend(fontsize=8, loc="upper right")
