@@ -140,3 +140,23 @@ def test_bad_input(problem):
         gradient_descent_explorer(np.ones((5, 3)), np.ones(5), np.zeros(3))
     with pytest.raises(TypeError, match="controls"):
         FigureExplorer(lambda fig: None, {})
+
+
+def test_the_site_keeps_the_picture_and_drops_the_live_widget():
+    import nbformat
+
+    from w2v_course.site.execute import WIDGET_VIEW, static_widget_outputs
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    cell = nbformat.v4.new_code_cell("explorer")
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    cell.outputs = [nbformat.v4.new_output("execute_result", execution_count=1, data={
+        WIDGET_VIEW: {"model_id": "x"}, "image/png": png, "text/plain": "<figure>"})]
+    only_widget = nbformat.v4.new_code_cell("w")
+    only_widget.outputs = [nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {}})]
+    nb.cells = [cell, only_widget]
+    static_widget_outputs(nb)
+    assert "widgets" not in nb.metadata
+    assert set(cell.outputs[0]["data"]) == {"image/png", "text/plain"}
+    assert only_widget.outputs[0]["data"] == {WIDGET_VIEW: {}}  # nothing else to show: kept
