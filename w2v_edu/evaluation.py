@@ -22,8 +22,8 @@ import numpy as np
 
 from w2v_edu.datasets import analogies_path, simlex999_path, wordsim353_path
 
-__all__ = ["evaluation_table", "neighbour_overlap", "format_table", "corpus_loss",
-           "pair_scores_by_frequency", "TABLE_ROWS"]
+__all__ = ["evaluation_table", "word_pair_scores", "neighbour_overlap", "format_table",
+           "corpus_loss", "pair_scores_by_frequency", "TABLE_ROWS"]
 
 #: (key, label, format) of every row :func:`format_table` prints, in order.
 TABLE_ROWS = (
@@ -44,6 +44,21 @@ def _pairs_scores(wv, path: str, restrict_vocab: int) -> tuple[float, float, flo
     except ValueError:  # no pair in the vocabulary at all (tiny corpora)
         return math.nan, math.nan, 100.0
     return float(spearman[0]), float(pearson[0]), float(oov)
+
+
+def word_pair_scores(wv, restrict_vocab: int = 300000) -> dict:
+    """Spearman rho on WordSim353 and SimLex-999 only -- the quick part of the table.
+
+    Returns
+    -------
+    dict
+        ``wordsim353_spearman`` and ``simlex999_spearman`` (NaN when no pair is in the
+        vocabulary). About 0.05 s on a 9,000-word vocabulary, so it can run after every epoch
+        (:class:`w2v_edu.callbacks.EpochQuality`).
+    """
+    return {f"{name}_spearman": _pairs_scores(wv, path, restrict_vocab)[0]
+            for name, path in (("wordsim353", wordsim353_path()),
+                               ("simlex999", simlex999_path()))}
 
 
 def _count_questions(path: str) -> int:

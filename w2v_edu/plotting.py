@@ -1,7 +1,9 @@
 """Plotting helpers reused by every lesson: loss curves, contours with optimiser paths,
-learning-rate sweeps and schedules (lessons 01-03), the Huffman tree (lesson 07). Plots of
-trained word vectors (t-SNE / PCA maps, loss and alpha per epoch) are in
-:mod:`w2v_edu.embedding_plots`; no other module draws.
+learning-rate sweeps and schedules (lessons 01-03), subsampling's keep probabilities (lesson 04),
+the Huffman tree (lesson 07), knob sweeps with their seed band (lesson 11). Plots of trained word
+vectors and of training runs (t-SNE / PCA maps, loss and alpha per epoch, loss against quality,
+word paths) are in :mod:`w2v_edu.embedding_plots`; no other module draws (the interactive
+figures of :mod:`w2v_edu.widgets` call these functions).
 
 Each function draws on a Matplotlib ``Axes`` (a new figure when ``ax`` is None),
 always sets a title and axis labels, adds a legend when there is more than one
@@ -10,13 +12,14 @@ curve, and returns the ``Axes`` so a lesson can add to it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["plot_loss_curves", "plot_contour", "plot_lr_sweep", "plot_schedules",
-           "plot_huffman_tree"]
+           "plot_huffman_tree", "plot_keep_probability", "plot_knob_sweep", "plot_knob_panels"]
 
 
 def _axes(ax, figsize=(6.4, 4.2)):
@@ -306,3 +309,205 @@ def plot_huffman_tree(tree, labels=None, ax=None, max_words=40):
     ax.set_yticks(-np.arange(depth + 1), [str(i) for i in range(depth + 1)])
     ax.set_ylim(-depth - 1.8, 0.6)
     return ax
+
+
+def plot_keep_probability(words, counts, sample: float, axes=None, top: int = 12,
+                          annotate=()):
+    """What subsampling keeps: the keep probability of every word, and the most frequent words.
+
+    Left: :math:`p_w = \\min(1, \\sqrt{t/c_w} + t/c_w)` with :math:`t = \\text{sample} \\cdot
+    \\sum_u c_u` against the count :math:`c_w` (log scale), the threshold t dotted; right: the
+    ``top`` most frequent words' counts beside the occurrences expected to survive one epoch,
+    :math:`c_w p_w`, with the share of all tokens kept in the title.
+
+    Parameters
+    ----------
+    words : sequence of str, length V
+    counts : array_like, shape (V,)
+    sample : float
+        gensim's threshold; 0 switches subsampling off (every :math:`p_w = 1`).
+    axes : sequence of 2 matplotlib Axes, optional
+    top : int
+    annotate : sequence of str
+        Words marked on the curve with their keep probability (those in ``words``).
+
+    Returns
+    -------
+    numpy.ndarray of 2 Axes
+    """
+    from w2v_edu.subsampling import keep_probability
+
+    words = list(words)
+    counts = np.asarray(counts, dtype=float)
+    if counts.shape != (len(words),) or not len(words):
+        raise ValueError(f"expected one count per word, got {len(words)} words and counts of "
+                         f"shape {counts.shape}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained")
+    ax_p, ax_bar = np.ravel(axes)[:2]
+    p = keep_probability(counts, sample) if sample > 0 else np.ones_like(counts)
+    kept = float((p * counts).sum() / counts.sum())
+    order = np.argsort(counts)
+    ax_p.semilogx(counts[order], p[order], label="keep probability $p_w$")
+    if sample > 0:
+        t = sample * counts.sum()
+        ax_p.axvline(t, color="0.6", ls=":", label=f"t = sample · total = {t:.3g}")
+    index = {w: i for i, w in enumerate(words)}
+    for w in annotate:
+        if w in index:
+            i = index[w]
+            ax_p.plot(counts[i], p[i], "ko", ms=4)
+            ax_p.annotate(f"{w} {p[i]:.0%}", (counts[i], p[i]), xytext=(4, 4),
+                          textcoords="offset points", fontsize=8)
+    ax_p.set_ylim(0, 1.05)
+    ax_p.set_title(f"Keep probability, sample = {sample:g}")
+    ax_p.set_xlabel("word count $c_w$ (log scale)")
+    ax_p.set_ylabel("probability an occurrence is kept")
+    ax_p.legend(loc="lower left", fontsize=8)
+    top_ids = np.argsort(-counts, kind="stable")[:top]
+    x = np.arange(len(top_ids))
+    ax_bar.bar(x - 0.2, counts[top_ids], 0.4, color="0.7", label="count in the corpus")
+    ax_bar.bar(x + 0.2, counts[top_ids] * p[top_ids], 0.4, color="C0",
+               label="expected kept per epoch")
+    ax_bar.set_xticks(x, [words[i] for i in top_ids], rotation=45, ha="right")
+    ax_bar.set_title(f"The {len(top_ids)} most frequent words: {kept:.0%} of all tokens kept")
+    ax_bar.set_xlabel("word")
+    ax_bar.set_ylabel("occurrences")
+    ax_bar.legend(fontsize=8)
+    return np.array([ax_p, ax_bar])
+
+
+def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "linear",
+                    title: str = "One-at-a-time sweep", xlabel: str = "value of the knob",
+                    ylabel: str = "score", label: str = "mean over seeds", color=None,
+                    default_label: str = "gensim's default"):
+    """A metric against the values of one knob: the seed mean, the band between seeds, the default.
+
+    Parameters
+    ----------
+    values : array_like, shape (m,)
+        The knob's values.
+    per_seed : array_like, shape (m, S)
+        The metric for every value and seed (NaN: the run diverged; a cross at the bottom of the
+        panel when every seed of a value did).
+    default : float, optional
+        The knob's default (the sweep's base value), marked with a dashed vertical line
+        labelled ``default_label``.
+    ax : matplotlib Axes, optional
+    xscale : {"linear", "log", "categorical"}
+        "categorical" puts the values at equal spacing with their numbers as tick labels (for
+        grids that include 0, such as ``sample``).
+    title, xlabel, ylabel, label : str
+    color : optional
+        Matplotlib colour of the mean line and the band.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Notes
+    -----
+    The shaded band spans min..max over the seeds: a difference between two values of the knob
+    that stays inside the band is no bigger than changing the seed.
+    """
+    values = np.asarray(values, dtype=float)
+    per_seed = np.asarray(per_seed, dtype=float)
+    if per_seed.ndim == 1:
+        per_seed = per_seed[:, None]
+    if values.ndim != 1 or per_seed.ndim != 2 or per_seed.shape[0] != values.shape[0]:
+        raise ValueError(f"expected values of shape (m,) and per_seed of shape (m, S), got "
+                         f"{values.shape} and {per_seed.shape}")
+    if xscale not in ("linear", "log", "categorical"):
+        raise ValueError(f"expected xscale 'linear', 'log' or 'categorical', got {xscale!r}")
+    ax = _axes(ax)
+    xs = np.arange(len(values), dtype=float) if xscale == "categorical" else values
+    ok = np.isfinite(per_seed).any(axis=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: diverged runs
+        mean = np.nanmean(per_seed, axis=1)
+        lo, hi = np.nanmin(per_seed, axis=1), np.nanmax(per_seed, axis=1)
+    line, = ax.plot(xs[ok], mean[ok], marker="o", color=color, label=label)
+    if per_seed.shape[1] > 1:
+        ax.fill_between(xs[ok], lo[ok], hi[ok], color=line.get_color(), alpha=0.25, lw=0,
+                        label=f"range over {per_seed.shape[1]} seeds")
+    if (~ok).any():  # at the bottom edge of the panel: a diverged run has no value
+        ax.plot(xs[~ok], np.full((~ok).sum(), 0.04), "x", color="C3", ms=9, mew=2,
+                transform=ax.get_xaxis_transform(), label="diverged (no value)")
+    if default is not None:
+        x_default = (float(np.argmin(np.abs(values - default))) if xscale == "categorical"
+                     else default)
+        ax.axvline(x_default, color="0.4", ls="--", lw=1, label=default_label)
+    if xscale == "log":
+        ax.set_xscale("log")
+        ax.minorticks_off()
+    ax.set_xticks(xs, [f"{v:g}" for v in values])
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+#: How each knob's values are spaced on the x axis in :func:`plot_knob_panels`.
+KNOB_XSCALE = {"vector_size": "log", "window": "linear", "negative": "linear",
+               "sample": "categorical", "epochs": "log", "alpha": "log", "min_count": "log"}
+
+
+def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, live=None):
+    """One knob of a sweep (:func:`w2v_edu.knob_sweep.load_sweep`), one panel per metric.
+
+    Parameters
+    ----------
+    data : dict
+        The sweep: ``grid``, ``defaults``, ``seeds``, ``runs``, ``points``.
+    knob : str
+        Which knob (a key of ``data["grid"]``).
+    metrics : sequence of (key, title, ylabel), optional
+        Default :data:`w2v_edu.knob_sweep.METRICS` (WordSim353, SimLex-999, analogies, neighbour
+        stability, seconds, memory).
+    axes : array of matplotlib Axes, optional
+        At least ``len(metrics)`` of them.
+    ncols : int
+        Panels per row of a new figure.
+    live : dict, optional
+        ``{value: record}`` of runs re-done now (:func:`w2v_edu.knob_sweep.run_point`), drawn
+        as stars on the panels whose metric the record has, to compare with the committed curve.
+
+    Returns
+    -------
+    matplotlib Figure
+        With one legend for all panels (mean, seed range, base point / gensim's default).
+    """
+    from w2v_edu.knob_sweep import METRICS, sweep_curve
+
+    metrics = METRICS if metrics is None else metrics
+    if axes is None:
+        nrows = -(-len(metrics) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.9),
+                                 layout="constrained", squeeze=False)
+    axes = np.ravel(axes)
+    if len(axes) < len(metrics):
+        raise ValueError(f"expected at least {len(metrics)} axes, got {len(axes)}")
+    fig = axes[0].figure
+    base = data["base"][knob]
+    gensim = data.get("gensim_defaults", data["base"]).get(knob, base)
+    default_label = (f"gensim's default, the base point ({base:g})" if base == gensim
+                     else f"base point ({base:g}); gensim's default is {gensim:g}")
+    for ax, (key, title, ylabel) in zip(axes, metrics, strict=False):
+        values, per_seed = sweep_curve(data, knob, key)
+        plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
+                        title=title, xlabel=knob, ylabel=ylabel, default_label=default_label)
+        if key in ("seconds", "memory_mb", "training_memory_mb"):
+            ax.set_ylim(bottom=0)  # amounts: small differences should look small
+        for value, record in (live or {}).items():
+            if key in record:
+                ax.plot(value if KNOB_XSCALE.get(knob) != "categorical"
+                        else list(values).index(value), record[key], "*", ms=13, color="C3",
+                        mec="k", mew=0.5, label="re-run now (seed 1)", zorder=5)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
+    fig.suptitle(f"{knob}: only this knob changed, all others at the base point "
+                 f"(Wikipedia sample, seeds {data['seeds']})", x=0.01, ha="left")
+    return fig

@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class LessonFailedError(RuntimeError):
@@ -31,6 +32,23 @@ def kernel_env(root: Path) -> dict[str, str]:
     return env
 
 
+def static_widget_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep the static picture of every interactive figure, drop the live widget (in place).
+
+    A site has no kernel to drive a widget, and rendering one would fetch the widget manager's
+    JavaScript from a CDN. The lessons' interactive figures (``w2v_edu.widgets``) also carry their
+    default figure as ``image/png``: removing the widget view and the notebook's widget state
+    leaves that picture for the page and the deck.
+    """
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
+    return nb
+
+
 def execute_notebook(path: Path, root: Path, timeout: int = 300) -> tuple[nbformat.NotebookNode,
                                                                           float]:
     """Execute the notebook at ``path``; return it with outputs and the seconds it took.
@@ -39,11 +57,11 @@ def execute_notebook(path: Path, root: Path, timeout: int = 300) -> tuple[nbform
     and the failing cell when a cell raises.
     """
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
         client.execute(env=kernel_env(root))
     except CellExecutionError as err:
         raise LessonFailedError(f"{path.name} failed while building the site:\n{err}") from None
-    return nb, time.perf_counter() - start
+    return static_widget_outputs(nb), time.perf_counter() - start
