@@ -13,7 +13,7 @@ from w2v_edu.training_corpus import epoch_jobs
 
 
 def _setup(corpus, batch_size=8, **kw):
-    settings = dict(vector_size=12, min_count=1, negative=3, sample=0, seed=3, epochs=1,
+    settings = dict(sg=1, vector_size=12, min_count=1, negative=3, sample=0, seed=3, epochs=1,
                     progress=False, batch_size=batch_size, batch_words=100)
     settings.update(kw)
     m = Word2Vec(**settings)
@@ -157,7 +157,7 @@ def test_two_worker_race_serial_hogwild_and_lost_update():
 
 
 def test_hogwild_train_one_worker_equals_word2vec_train(toy):
-    kw = dict(vector_size=10, min_count=1, negative=3, seed=4, epochs=2, progress=False,
+    kw = dict(sg=1, vector_size=10, min_count=1, negative=3, seed=4, epochs=2, progress=False,
               batch_size=8, batch_words=150)
     plain = Word2Vec(**kw)
     plain.build_vocab(toy)
@@ -174,13 +174,13 @@ def test_hogwild_train_one_worker_equals_word2vec_train(toy):
     assert not np.array_equal(two.wv.vectors, plain.wv.vectors)
     assert two.history[-1]["stale_row_fraction"] > 0
     with pytest.raises(RuntimeError, match="build_vocab"):
-        hogwild_train(Word2Vec(progress=False), workers=2, seed=0)
+        hogwild_train(Word2Vec(sg=1, progress=False), workers=2, seed=0)
 
 
 def test_corpus_loss_leaves_the_weights_and_orders_models(toy):
     from w2v_edu.evaluation import corpus_loss
 
-    kw = dict(vector_size=10, min_count=1, negative=3, hs=1, seed=4, progress=False)
+    kw = dict(sg=1, vector_size=10, min_count=1, negative=3, hs=1, seed=4, progress=False)
     untrained = Word2Vec(epochs=1, **kw)
     untrained.build_vocab(toy)
     before = untrained.wv.vectors.copy()

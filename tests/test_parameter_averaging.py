@@ -22,7 +22,7 @@ from w2v_edu.training_corpus import EncodedCorpus, epoch_jobs
 
 
 def _model(corpus, **kw):
-    settings = dict(vector_size=10, min_count=2, hs=1, negative=0, sample=0, seed=2,
+    settings = dict(sg=1, vector_size=10, min_count=2, hs=1, negative=0, sample=0, seed=2,
                     progress=False, batch_size=16)
     settings.update(kw)
     m = Word2Vec(**settings)
