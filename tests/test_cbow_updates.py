@@ -204,12 +204,14 @@ def _expected_batch(syn0, out, ext_ids, pair_mask, per_centre, alpha, targets):
 
 
 def _as_dense(syn0, out, result):
-    """cbow_batch_update's (loss, rows_in, d_in, rows_out, d_out) as full-matrix updates."""
+    """cbow_batch_update's (loss, rows_in, d_in, rows_out, d_out) as full-matrix updates.
+
+    ``rows_in`` are the block's positions (a word may repeat: its rows add up); ``rows_out``
+    are distinct rows with their updates already summed."""
     loss, rows_in, d_in, rows_out, d_out = result
-    assert len(set(rows_in.tolist())) == len(rows_in)  # distinct: plain indexing adds right
-    assert len(set(rows_out.tolist())) == len(rows_out)
+    assert len(set(rows_out.tolist())) == len(rows_out)  # distinct: plain indexing adds right
     dense_in, dense_out = np.zeros_like(syn0), np.zeros_like(out)
-    dense_in[rows_in] = d_in
+    np.add.at(dense_in, rows_in, d_in)
     dense_out[rows_out] = d_out
     return loss, dense_in, dense_out
 

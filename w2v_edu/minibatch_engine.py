@@ -41,8 +41,8 @@ import scipy.sparse as sp
 from numpy.lib.stride_tricks import sliding_window_view
 
 from w2v_edu.engine import EpochStats, Step
-from w2v_edu.scatter import scatter_add_unchecked
-from w2v_edu.sigmoid import MAX_EXP, log_sigmoid, sigmoid
+from w2v_edu.scatter import distinct_rows, scatter_add_unchecked
+from w2v_edu.sigmoid import MAX_EXP, log_sigmoid, sigmoid, softplus_and_sigmoid
 
 APPLIES_BEFORE_REPORT = False
 """A batch's updates are handed to ``on_step`` in ``Step.pending`` and applied after it returns."""
@@ -128,6 +128,162 @@ def batch_update(
     return loss, d_in, d_out
 
 
+def _window_view(a: np.ndarray, width: int) -> np.ndarray:
+    """Read-only view (len(a) - width + 1, width, d) of consecutive rows of a C-ordered ``a``.
+
+    ``np.lib.stride_tricks.sliding_window_view`` does the same with checks that cost 20x more
+    than the view itself -- per batch, that adds up.
+    """
+    n, d = a.shape
+    view = np.ndarray((n - width + 1, width, d), a.dtype, a, 0, (a.strides[0],) + a.strides)
+    view.flags.writeable = False
+    return view
+
+
+def _by_position(a: np.ndarray) -> np.ndarray:
+    """A per-(centre, slot) array (T, 2W+1) seen from the positions: (T + 2W, 2W+1).
+
+    Position j of the block is slot o of centre t = j - o's window. The result ``r`` holds
+    ``r[j, q] = a[j - o, o]`` with ``o = 2W - q`` (0 where j - o is not one of the T centres),
+    slots reversed so that ``r[j] @ _window_view(y_pad, 2W+1)[j]`` sums ``a[j - o, o] * y[j - o]``
+    over the centres whose window holds j, for any per-centre rows ``y`` padded by 2W zero rows
+    in front. No copy beyond the padding: a view whose second stride steps one row down and
+    one slot left.
+    """
+    n, width = a.shape
+    pad = np.zeros((n + 2 * (width - 1), width), dtype=a.dtype)
+    pad[width - 1 : width - 1 + n] = a
+    row, item = pad.strides
+    return np.ndarray((n + width - 1, width), a.dtype, pad, (width - 1) * item, (row, row - item))
+
+
+def skipgram_negative_update(
+    syn0: np.ndarray,
+    syn1neg: np.ndarray,
+    ext_ids: np.ndarray,
+    pair_mask: np.ndarray,
+    noise: np.ndarray,
+    negative: int,
+    alpha: float,
+    max_exp: float | None = MAX_EXP,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """One mini-batch of skip-gram with negative sampling, noise words shared by groups of inputs.
+
+    Centre t (word ``c_t = ext_ids[t + W]``) and context position j = t + o form a pair when
+    ``pair_mask[t, o]``; the pair's input is ``x_j = syn0[ext_ids[j]]``. The block's T + 2W
+    input positions are cut into groups of ``g`` consecutive positions, and group q draws its own
+    K noise words ``noise[q]``. Every pair is scored against its centre (label 1) and the K noise
+    words of its input's group (label 0), each noise term weighted ``negative / K`` -- the same
+    expected update as gensim's ``negative`` fresh draws per pair -- and, as in gensim, a noise
+    word equal to the pair's centre is left out. All from the parameters at the start of the batch:
+
+        f = x_j . u_{c_t},              g = (1 - sigma(f)) * alpha
+        s = x_j . u_n  (n in noise[q]), h = -sigma(s) * alpha * negative / K
+        syn0[w_j]  += g u_{c_t} + sum_n h u_n
+        u_{c_t}    += g x_j ;           u_n += h x_j
+
+    How NumPy does it: the positive scores of a centre are one row of a sliding-window product;
+    every noise score of the batch is one batched matrix product of the groups
+    ``(T+2W)/g x (g, d) @ (d, K)``, weighted by how many of position j's pairs use noise word n.
+
+    Parameters
+    ----------
+    syn0, syn1neg : ndarray, shape (V, d)
+    ext_ids : ndarray of int, shape (T + 2W,)
+        Word ids of positions t-W .. t+W around the T centres (padding rows are masked out).
+    pair_mask : ndarray of bool, shape (T, 2W+1)
+        ``pair_mask[t, o]``: block position t + o is a context of centre t (slot W is the centre).
+    noise : ndarray of int, shape (ceil((T + 2W) / g), K)
+        Noise words of each group of g input positions (g = ``ceil((T + 2W) / noise.shape[0])``
+        is recovered from the shape: pass exactly ``ceil((T+2W)/g)`` rows).
+    negative : int
+        k, gensim's noise words per pair: each shared noise term weighs ``k / K``.
+    alpha : float
+    max_exp : float or None
+        Targets with |score| >= max_exp get no update (gensim); None updates all.
+
+    Returns
+    -------
+    loss : float
+        Sum over the pairs of ``-log sigma(f) - (k/K) sum_n log sigma(-s)`` (every term).
+    d_in : ndarray, shape (T + 2W, d)
+        Update to add to ``syn0[ext_ids]``.
+    rows_out : ndarray of int, shape (T + n_groups * K,)
+        Rows of ``syn1neg`` updated: the centres, then the noise words.
+    d_out : ndarray, shape (T + n_groups * K, d)
+        Update to add to ``syn1neg[rows_out]``.
+    """
+    n_centres, width = pair_mask.shape
+    n_pos = ext_ids.shape[0]
+    n_groups, pool = noise.shape
+    group = -(-n_pos // n_groups)
+    d = syn0.shape[1]
+    dtype = syn0.dtype
+    centres = ext_ids[(width - 1) // 2 : (width - 1) // 2 + n_centres]
+
+    x = syn0.take(ext_ids, axis=0)  # (T + 2W, d)
+    x_win = _window_view(x, width)  # (T, 2W+1, d): x_win[t, o] = x_{t+o}
+    u_c = syn1neg.take(centres, axis=0)  # (T, d)
+
+    # positives, per (centre, slot): f = x_{t+o} . u_{c_t};  loss -log sigma(f) = softplus(-f)
+    f = (x_win @ u_c[:, :, None])[:, :, 0]
+    softplus, g = softplus_and_sigmoid(-f)
+    loss = float(softplus.sum(where=pair_mask, dtype=np.float64))
+    live = pair_mask if max_exp is None else pair_mask & (np.abs(f) < max_exp)
+    # g = (1 - sigma(f)) alpha = sigma(-f) alpha on live pairs
+    g *= dtype.type(alpha)
+    g *= live
+    # u_{c_t} += sum_o g x_{t+o}  (rows 0..T-1 of d_out; the noise words' rows follow)
+    d_out = np.empty((n_centres + n_groups * pool, d), dtype)
+    np.matmul(g[:, None, :], x_win, out=d_out[:n_centres, None, :])
+    # syn0[w_j] += sum over the pairs (j - o, o) of g u_{c_{j-o}}: g per (position, slot),
+    # slots reversed so that u_win[j, 2W - o] = u_{c_{j-o}} is a plain window over padded u_c
+    g_at = _by_position(g)
+    u_pad = np.zeros((n_pos + width - 1, d), dtype)
+    u_pad[width - 1 : width - 1 + n_centres] = u_c
+    d_in = (g_at[:, None, :] @ _window_view(u_pad, width))[:, 0]  # (T + 2W, d)
+
+    # noise: position j uses noise word n once per live pair (j - o, o) whose centre is not n
+    count = np.zeros((n_groups * group, pool), dtype)
+    count[:n_pos] = _by_position(pair_mask).sum(axis=1, dtype=np.int32)[:, None]
+    # minus the pairs whose centre is the noise word itself: only centres whose word is in some
+    # group's noise (a lookup table over the vocabulary) are compared with the noise of the
+    # groups their window's positions t .. t+2W fall in
+    is_noise = np.zeros(syn1neg.shape[0], dtype=bool)
+    is_noise[noise] = True
+    flagged = np.flatnonzero(is_noise[centres])
+    if flagged.size:
+        first, last = flagged // group, (flagged + width - 1) // group
+        t = np.repeat(flagged, last - first + 1)  # one row per (centre, group it touches)
+        q = np.repeat(first - np.cumsum(np.r_[0, (last - first + 1)[:-1]]), last - first + 1)
+        q += np.arange(t.shape[0])
+        r, n = np.nonzero(noise[q] == centres[t][:, None])
+        t, q = t[r], q[r]
+        j = t[:, None] + np.arange(width)  # the centre's pairs: positions t + o ...
+        hit = pair_mask[t] & (j // group == q[:, None])  # ... that live and are in group q
+        # count[j, n] -= 1 for every such pair, repeats summed
+        count.ravel()[:] -= np.bincount((j * pool + n[:, None])[hit], minlength=count.size)
+    x_grp = np.zeros((n_groups * group, d), dtype)
+    x_grp[:n_pos] = x
+    x_grp = x_grp.reshape(n_groups, group, d)
+    u_n = syn1neg.take(noise.ravel(), axis=0).reshape(n_groups, pool, d)
+    s = x_grp @ u_n.transpose(0, 2, 1)  # (groups, g, K)
+    weight = negative / pool
+    softplus, h = softplus_and_sigmoid(s)  # -log sigma(-s), sigma(s)
+    count = count.reshape(n_groups, group, pool)
+    loss += weight * float((softplus * count).sum(dtype=np.float64))
+    # h = -sigma(s) alpha k/K, once per pair that uses (j, n)
+    h *= count
+    h *= dtype.type(-alpha * weight)
+    if max_exp is not None:
+        h[np.abs(s) >= max_exp] = 0
+    # syn0[w_j] += sum_n h u_n ;  u_n += sum_j h x_j
+    d_in += (h @ u_n).reshape(n_groups * group, d)[:n_pos]
+    np.matmul(h.transpose(0, 2, 1), x_grp, out=d_out[n_centres:].reshape(n_groups, pool, d))
+    rows_out = np.concatenate([centres, noise.ravel()])
+    return loss, d_in, rows_out, d_out
+
+
 def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     """Train one epoch, ``plan.batch_size`` centre words at a time (see the module docstring).
 
@@ -157,35 +313,42 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
         pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
         pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
                                    np.full(W, -1, np.int32)])
-        for start in range(0, n, plan.batch_size):
+        job_pairs = _window_mask(pad_sent, job.sentence_of, job.windows, W)  # (n, 2W+1)
+        starts = range(0, n, plan.batch_size)
+        if syn1neg is not None:
+            # the job's noise words in one draw: K for each group of noise_group consecutive
+            # input positions of each batch
+            groups = [-(-(min(plan.batch_size, n - b) + 2 * W) // plan.noise_group)
+                      for b in starts]
+            job_noise = draws.noise(sum(groups), plan.noise_pool)
+            first_group = np.cumsum([0] + groups)
+        for b, start in enumerate(starts):
             end = min(start + plan.batch_size, n)
             t = end - start
             ext_ids = pad_ids[start : end + 2 * W]
             centres = job.ids[start:end]
-            pair_mask = _window_mask(pad_sent[start : end + 2 * W], job.sentence_of[start:end],
-                                     job.windows[start:end], W)
-            loss, pending = 0.0, []
+            pair_mask = job_pairs[start:end]
+            loss, d_in, pending = 0.0, 0.0, []
             if syn1 is not None:
                 points = plan.huffman_points[centres]
                 codes = plan.huffman_codes[centres]
                 path_mask = (np.arange(points.shape[1])[None, :]
                              < plan.huffman_lengths[centres][:, None])
-                l_hs, d_in, d_out = batch_update(syn0, syn1, ext_ids, pair_mask, points,
-                                                 1.0 - codes, path_mask, job.alpha, plan.max_exp)
+                l_hs, d_in_hs, d_out = batch_update(syn0, syn1, ext_ids, pair_mask, points,
+                                                    1.0 - codes, path_mask, job.alpha,
+                                                    plan.max_exp)
                 loss += l_hs
-                pending += [(syn0, ext_ids, d_in), (syn1, points.ravel(), d_out)]
+                d_in = d_in + d_in_hs
+                pending.append((syn1, points.ravel(), d_out))
             if syn1neg is not None:
-                drawn = draws.noise(t, plan.negative)
-                targets = np.concatenate([centres[:, None], drawn], axis=1)
-                labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
-                labels[0] = 1
-                # a noise draw equal to the centre word is skipped (gensim), not redrawn
-                tmask = np.ones(targets.shape, dtype=bool)
-                tmask[:, 1:] = drawn != centres[:, None]
-                l_ns, d_in, d_out = batch_update(syn0, syn1neg, ext_ids, pair_mask, targets,
-                                                 labels, tmask, job.alpha, plan.max_exp)
+                noise = job_noise[first_group[b] : first_group[b + 1]]
+                l_ns, d_in_ns, rows_out, d_out = skipgram_negative_update(
+                    syn0, syn1neg, ext_ids, pair_mask, noise, plan.negative, job.alpha,
+                    plan.max_exp)
                 loss += l_ns
-                pending += [(syn0, ext_ids, d_in), (syn1neg, targets.ravel(), d_out)]
+                d_in = d_in + d_in_ns
+                pending.append((syn1neg, rows_out, d_out))
+            pending.insert(0, (syn0, ext_ids, d_in))
             # progress: the job's raw words, in proportion to the centre positions done
             raw_done = job.raw_before + (job.raw_words * end) // n
             step = Step(loss=loss, pairs=int(pair_mask.sum()), words=t,
@@ -231,18 +394,17 @@ def cbow_batch_update(
     the sum: minus alpha times the gradient of the batch's summed CBOW loss. A centre without
     a context position (m_t = 0) gets no update and adds no loss.
 
-    How NumPy does it. The windows are one sparse 0/1 matrix ``A`` (T, R_in) over the R_in
-    distinct words of the block, ``A[t, r]`` = how often word r fills a context position of
-    centre t. Then every centre's window sum is one product, and its transpose is the
-    scatter-add back onto the rows (:mod:`w2v_edu.scatter`'s selector product, a repeated word
-    summed):
+    How NumPy does it. The input vectors of the block, ``X`` (T + 2W, d), seen through a
+    sliding window (T, 2W+1, d), give every centre's window sum in one product with the
+    window's weights (1 or 1/m_t on context positions, 0 elsewhere); the same product read
+    backwards gives every position the work of the centres whose windows hold it:
 
-        H = A @ syn0[rows_in]              (T, d)     -- all window sums at once
-        d_in = A^T @ work                  (R_in, d)  -- every context position gets work_t
+        H = weights_t . X_win[t]           (T, d)       -- all window sums at once
+        d_in[j] = sum_o holds[j, o] work_{j-o}            (T + 2W, d), scatter-added later
 
-    The output side is the same scatter-add with the outer products folded in: ``G`` (R_out, T)
-    holds ``g_tn`` at (row of u_tn, t), and ``d_out = G @ H``, so the (T * n, d) rows
-    ``g_tn * h_t`` are never built.
+    The output side folds the outer products into a sparse product: ``G`` (R_out, T) holds
+    ``g_tn`` at (row of u_tn, t), and ``d_out = G @ H``, so the (T * n, d) rows ``g_tn * h_t``
+    are never built and repeated rows come out summed.
 
     Parameters
     ----------
@@ -270,10 +432,10 @@ def cbow_batch_update(
     -------
     loss : float
         Sum over the batch's centre words (with context) and targets of ``-log sigmoid(+-f)``.
-    rows_in : ndarray of int, shape (R_in,)
-        Distinct rows of ``syn0`` the batch updates.
-    d_in : ndarray, shape (R_in, d)
-        Update to add to ``syn0[rows_in]`` (rows distinct: plain indexing adds it right).
+    rows_in : ndarray of int, shape (T + 2W,)
+        ``ext_ids``: the rows of ``syn0`` of the block's positions (a word may repeat).
+    d_in : ndarray, shape (T + 2W, d)
+        Update to scatter-add to ``syn0[rows_in]`` (repeated rows summed).
     rows_out : ndarray of int, shape (R_out,)
         Distinct rows of ``out`` the batch updates.
     d_out : ndarray, shape (R_out, d)
@@ -284,38 +446,31 @@ def cbow_batch_update(
             f"expected cbow_update to be one of ('gensim', 'exact_gradient'), got {cbow_update!r}"
         )
     n_centres, n_targets = targets.shape
+    width = pair_mask.shape[1]
+    d = syn0.shape[1]
     dtype = syn0.dtype
-    # A (T, R_in): one entry per context position, in the row of its centre
-    centre_of, offset = np.nonzero(pair_mask)
-    m_int = np.bincount(centre_of, minlength=n_centres)  # m_t
-    rows_in, word_of_position = _distinct_rows(ext_ids, syn0.shape[0])
-    indptr = np.zeros(n_centres + 1, dtype=np.int32)
-    np.cumsum(m_int, out=indptr[1:])
-    windows = sp.csr_array(
-        (np.ones(centre_of.shape[0], dtype=dtype),
-         word_of_position[centre_of + offset], indptr),
-        shape=(n_centres, rows_in.shape[0]),
-    )
-    m = m_int.astype(dtype)
+    m_int = pair_mask.sum(axis=1, dtype=np.int32)  # m_t
     has_context = m_int > 0
-    inv_m = np.divide(1, m, out=np.zeros_like(m), where=has_context)
-    # h_t = sum_o syn0[w_{t+o}]  (and / m_t with the mean): all centres in one product
-    h = windows @ syn0.take(rows_in, axis=0)  # (T, d)
-    if cbow_mean:
-        h *= inv_m[:, None]
-    u = out.take(targets.ravel(), axis=0).reshape(n_centres, n_targets, -1)  # (T, n, d)
+    inv_m = np.divide(1, m_int, out=np.zeros(n_centres, dtype), where=has_context)
+    # h_t = sum_o x_{t+o} (/ m_t with the mean): one product over the window view, the centre
+    # and positions outside the window or the sentence weighted 0
+    x = syn0.take(ext_ids, axis=0)  # (T + 2W, d)
+    weight = pair_mask * inv_m[:, None] if cbow_mean else pair_mask.astype(dtype)
+    h = (weight[:, None, :] @ _window_view(x, width))[:, 0]  # (T, d)
+    u = out.take(targets.ravel(), axis=0).reshape(n_centres, n_targets, d)  # (T, n, d)
     scores = (u @ h[:, :, None])[:, :, 0]  # f_tn = u_tn . h_t
     live = target_mask & has_context[:, None]
-    labels = np.broadcast_to(labels, targets.shape).astype(dtype)
-    # loss = sum over live targets of -log sigmoid(+-f), + for label 1, - for label 0
-    loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
+    # label 1: loss softplus(-f), g = sigma(-f) alpha; label 0: softplus(f), g = -sigma(f) alpha
+    sign = 1 - 2 * np.asarray(labels, dtype=dtype)  # -1 for label 1, (n,) or (T, n)
+    softplus, g = softplus_and_sigmoid(sign * scores)
+    loss = float(softplus.sum(where=live, dtype=np.float64))
     if max_exp is not None:
         live &= np.abs(scores) < max_exp
     # g = (label - sigmoid(f)) * alpha, zero for targets that are padding or saturated
-    g = (labels - sigmoid(scores)) * dtype.type(alpha)
+    g *= -sign * dtype.type(alpha)
     g *= live
-    # u_tn += g_tn * h_t, summed per distinct output row: d_out = G @ H
-    rows_out, row_of_target = _distinct_rows(targets.ravel(), out.shape[0])
+    # u_tn += g_tn * h_t, summed per distinct output row: d_out = G @ H with G (R_out, T)
+    rows_out, row_of_target = distinct_rows(targets.ravel(), out.shape[0])
     per_row = sp.csc_array(
         (g.ravel(), row_of_target,
          np.arange(0, n_centres * n_targets + 1, n_targets, dtype=np.int32)),
@@ -327,24 +482,13 @@ def cbow_batch_update(
     work = (g[:, None, :] @ u)[:, 0]  # (T, d)
     if (cbow_update == "gensim") != bool(cbow_mean):
         work *= inv_m[:, None]
-    # syn0[w_{t+o}] += work_t for every context position: d_in = A^T @ work
-    d_in = windows.T @ work
-    return loss, rows_in, d_in, rows_out, d_out
-
-
-def _distinct_rows(idx: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(idx, return_inverse=True)`` for row indices in ``0..n_rows-1``, without sorting.
-
-    Marks the rows used in a (n_rows,) table instead: ``rows`` (R,) the distinct rows in
-    ascending order, ``slot`` (len(idx),) int32 with ``rows[slot] == idx``. Several times faster
-    than sorting for the few thousand indices of a batch, even with a large vocabulary.
-    """
-    used = np.zeros(n_rows, dtype=bool)
-    used[idx] = True
-    rows = np.flatnonzero(used)
-    slot_of_row = np.empty(n_rows, dtype=np.int32)
-    slot_of_row[rows] = np.arange(rows.shape[0], dtype=np.int32)
-    return rows, slot_of_row[idx]
+    # syn0[w_j] += work_t for every centre t whose window holds position j: the same window
+    # product read backwards (slot o of centre j - o), over the work rows padded by 2W each side
+    holds = _by_position(pair_mask.astype(dtype))  # (T + 2W, 2W+1)
+    work_pad = np.zeros((n_centres + 2 * (width - 1), d), dtype)
+    work_pad[width - 1 : width - 1 + n_centres] = work
+    d_in = (holds[:, None, :] @ _window_view(work_pad, width))[:, 0]
+    return loss, ext_ids, d_in, rows_out, d_out
 
 
 def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
@@ -365,13 +509,14 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
         pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
         pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
                                    np.full(W, -1, np.int32)])
+        job_pairs = _window_mask(pad_sent, job.sentence_of, job.windows, W)  # (n, 2W+1)
+        if syn1neg is not None:
+            job_noise = draws.noise(n, plan.negative)  # the job's noise words in one draw
         for start in range(0, n, plan.batch_size):
             end = min(start + plan.batch_size, n)
-            t = end - start
             ext_ids = pad_ids[start : end + 2 * W]
             centres = job.ids[start:end]
-            pair_mask = _window_mask(pad_sent[start : end + 2 * W], job.sentence_of[start:end],
-                                     job.windows[start:end], W)
+            pair_mask = job_pairs[start:end]
             loss, pending = 0.0, []
             if syn1 is not None:
                 points = plan.huffman_points[centres]
@@ -383,7 +528,7 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
                 loss += l_hs
                 pending += [(syn0, rows_in, d_in), (syn1, rows_out, d_out)]
             if syn1neg is not None:
-                drawn = draws.noise(t, plan.negative)
+                drawn = job_noise[start:end]  # k noise words per centre word, as gensim
                 targets = np.concatenate([centres[:, None], drawn], axis=1)
                 labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
                 labels[0] = 1
@@ -396,12 +541,15 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
                 loss += l_ns
                 pending += [(syn0, rows_in, d_in), (syn1neg, rows_out, d_out)]
             raw_done = job.raw_before + (job.raw_words * end) // n
-            step = Step(loss=loss, pairs=int(pair_mask.any(axis=1).sum()), words=t,
+            step = Step(loss=loss, pairs=int(pair_mask.any(axis=1).sum()), words=end - start,
                         raw_words_done=raw_done, alpha=job.alpha, pending=tuple(pending))
             on_step(step)
-            # matrix[rows] += delta: the rows are distinct, their updates already summed
-            # (take + assignment: the same sum, faster than the fancy-indexed +=)
+            # syn0[ext_ids] += d_in, repeated rows summed; the output rows are distinct, their
+            # updates already summed (take + assignment: the same sum as +=, faster)
             for matrix, rows, delta in pending:
-                matrix[rows] = matrix.take(rows, axis=0) + delta
+                if matrix is syn0:
+                    scatter_add_unchecked(matrix, rows, delta)
+                else:
+                    matrix[rows] = matrix.take(rows, axis=0) + delta
             stats.add(step)
     return stats

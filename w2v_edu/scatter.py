@@ -78,11 +78,26 @@ def scatter_add_unchecked(matrix: np.ndarray, idx: np.ndarray, rows: np.ndarray)
     m = idx.shape[0]
     if m == 0:
         return
-    unique, inverse = np.unique(idx, return_inverse=True)
+    unique, inverse = distinct_rows(idx, matrix.shape[0])
     # CSC with one entry per column r, in row inv[r]: built directly from its three arrays.
     selector = sp.csc_array(
-        (np.ones(m, dtype=rows.dtype), inverse.astype(np.int32), np.arange(m + 1, dtype=np.int32)),
+        (np.ones(m, dtype=rows.dtype), inverse, np.arange(m + 1, dtype=np.int32)),
         shape=(unique.shape[0], m),
     )
-    # M[u] <- M[u] + S @ rows
-    matrix[unique] += selector @ rows
+    # M[u] <- M[u] + S @ rows  (u distinct: a plain assignment writes every row once)
+    matrix[unique] = matrix.take(unique, axis=0) + selector @ rows
+
+
+def distinct_rows(idx: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(idx, return_inverse=True)`` for row indices in ``0..n_rows-1``, without sorting.
+
+    Marks the rows used in a (n_rows,) table instead: ``rows`` (R,) the distinct rows in
+    ascending order, ``slot`` (len(idx),) int32 with ``rows[slot] == idx``. Several times faster
+    than sorting for the few thousand indices of a batch, even with a large vocabulary.
+    """
+    used = np.zeros(n_rows, dtype=bool)
+    used[idx] = True
+    rows = np.flatnonzero(used)
+    slot_of_row = np.empty(n_rows, dtype=np.int32)
+    slot_of_row[rows] = np.arange(rows.shape[0], dtype=np.int32)
+    return rows, slot_of_row[idx]

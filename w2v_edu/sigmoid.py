@@ -74,3 +74,22 @@ def sigmoid_from_table(f) -> np.ndarray:
     # (f + 6) * 83 in float, as gensim's REAL_t arithmetic; the cast to int truncates
     idx = ((np.asarray(f, dtype=np.float32) + np.float32(MAX_EXP)) * scale).astype(np.int64)
     return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
+
+
+def softplus_and_sigmoid(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`\log(1+e^{z}) = -\log\sigma(-z)` and :math:`\sigma(z)`, both from one ``exp``.
+
+    The mini-batch engine needs a target's loss term and its gradient factor together: with
+    :math:`e = e^{z}`, :math:`\mathrm{softplus}(z) = \log(1+e)` and :math:`\sigma(z) = e/(1+e)`.
+    ``z`` is clipped at 80 before the ``exp`` (no float32 overflow); above that
+    :math:`\mathrm{softplus}(z) = z` to within :math:`e^{-80}`. ``log(1 + e)`` rather than
+    ``log1p(e)``: NumPy vectorises ``log`` for float32, not ``log1p`` (5x slower), and the
+    absolute error, under 1e-7 per term, is below float32 rounding of the loss. Keeps z's float
+    dtype and shape.
+    """
+    e = np.exp(np.minimum(z, 80.0, dtype=z.dtype))
+    e_plus_1 = e + 1
+    softplus = np.log(e_plus_1)
+    if z.size and z.max() > 80.0:
+        softplus = np.where(z > 80.0, z, softplus)
+    return softplus, np.divide(e, e_plus_1, out=e)

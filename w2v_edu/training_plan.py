@@ -81,6 +81,8 @@ class TrainingPlan:
     batch_words: int = 10000
     batch_size: int = 128
     cbow_update: str = "gensim"
+    noise_group: int = 16
+    noise_pool: int = 48
 
     def epoch_progress(self, examples_before: int, raw_words_before: int) -> float:
         """Fraction of an epoch done before a job, gensim's way (sentences if known, else words)."""

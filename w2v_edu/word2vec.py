@@ -178,6 +178,8 @@ class Word2Vec:
         exp_table: bool = False,
         gensim_rng: bool = False,
         cbow_update: str = "gensim",
+        noise_group: int = 16,
+        noise_pool: int = 48,
     ):
         self.vector_size = check_int("vector_size", vector_size, 1)
         self.alpha = check_float("alpha", alpha, 0.0, strict=True)
@@ -230,6 +232,8 @@ class Word2Vec:
         self.engine = check_choice("engine", engine, ENGINES)
         self.batch_size = None if batch_size is None else check_int("batch_size", batch_size, 1)
         self.cbow_update = check_choice("cbow_update", cbow_update, CBOW_UPDATES)
+        self.noise_group = check_int("noise_group", noise_group, 1)
+        self.noise_pool = check_int("noise_pool", noise_pool, 1)
         self.progress = bool(progress)
         self.max_exp = None if max_exp is None else check_float("max_exp", max_exp, 0.0,
                                                                  strict=True)
@@ -421,7 +425,8 @@ class Word2Vec:
             alpha=start_alpha, min_alpha=end_alpha, epochs=epochs,
             total_examples=total_examples, total_words=total_words,
             batch_words=self.batch_words, cbow_update=self.cbow_update,
-            batch_size=self.batch_size or (2048 if self.sg == 0 else 128),
+            noise_group=self.noise_group, noise_pool=self.noise_pool,
+            batch_size=self.batch_size or (1024 if self.sg == 0 else 256),
         )
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None,
@@ -571,7 +576,7 @@ class Word2Vec:
                          "ns_exponent", "cbow_mean", "epochs", "sorted_vocab", "batch_words",
                          "compute_loss", "comment", "max_final_vocab", "shrink_windows",
                          "engine", "batch_size", "progress", "max_exp", "exp_table",
-                         "gensim_rng", "cbow_update")
+                         "gensim_rng", "cbow_update", "noise_group", "noise_pool")
         }
         meta = {
             "format": FORMAT, "version": FORMAT_VERSION, "settings": settings,
@@ -632,7 +637,8 @@ class Word2Vec:
         model = cls(progress=s.pop("progress"), engine=s.pop("engine"),
                     batch_size=s.pop("batch_size"), max_exp=s.pop("max_exp"),
                     exp_table=s.pop("exp_table"), gensim_rng=s.pop("gensim_rng"),
-                    cbow_update=s.pop("cbow_update", "gensim"), **s)
+                    cbow_update=s.pop("cbow_update", "gensim"),
+                    noise_group=s.pop("noise_group", 16), noise_pool=s.pop("noise_pool", 48), **s)
         v = meta["vocab"]
         model.vocab = Vocabulary(meta["index_to_key"], arrays["counts"], v["total_words"],
                                  corpus_count=v["corpus_count"], min_count=v["min_count"],
