@@ -52,17 +52,18 @@ def test_the_minibatch_engine_covers_the_same_pairs(lee, monkeypatch):
     job = _lesson_first_job(lee, "minibatch")
     expected = sorted(zip(*(a.tolist() for a in job.skipgram_pairs()), strict=True))
     seen = []
-    real = minibatch_engine.batch_update
+    real = minibatch_engine.skipgram_negative_update
 
-    def recording(syn0, out, ext_ids, pair_mask, targets, *args, **kwargs):
+    def recording(syn0, out, ext_ids, pair_mask, *args, **kwargs):
         # centre t has the block's position t + W; window column o is position t + o there
+        W = (pair_mask.shape[1] - 1) // 2
         t, o = np.nonzero(pair_mask)
-        seen.extend(zip(ext_ids[t + o].tolist(), targets[t, 0].tolist(), strict=True))
+        seen.extend(zip(ext_ids[t + o].tolist(), ext_ids[t + W].tolist(), strict=True))
         if len(seen) >= len(expected):
             raise _SeenEnough
-        return real(syn0, out, ext_ids, pair_mask, targets, *args, **kwargs)
+        return real(syn0, out, ext_ids, pair_mask, *args, **kwargs)
 
-    monkeypatch.setattr(minibatch_engine, "batch_update", recording)
+    monkeypatch.setattr(minibatch_engine, "skipgram_negative_update", recording)
     model = w2v_edu.Word2Vec(engine="minibatch", epochs=1, **LESSON)
     model.build_vocab(lee)
     with pytest.raises(_SeenEnough):

@@ -1,37 +1,47 @@
-"""The fast engine: skip-gram SGD on a whole mini-batch of centre words at once, in NumPy.
+"""The fast engine: SGD on a whole mini-batch of centre words at once, in NumPy.
 
-Same objectives, same learning-rate schedule and same pair structure as the per-pair engine
-(:mod:`w2v_edu.per_pair_engine`); what changes is *when* updates are applied. Instead of one
-pair at a time, a mini-batch of ``batch_size`` consecutive centre positions is processed with
-the parameters as they were at the start of the batch, and all updates are added at the end.
+Same objectives, same learning-rate schedule, same jobs and windows as the per-pair engine
+(:mod:`w2v_edu.per_pair_engine`). Two things change, both measured (lesson 08, ``benchmarks/``):
+
+1. *When* updates are applied: a mini-batch of ``batch_size`` consecutive centre positions is
+   computed from the parameters as they were at the start of the batch, and all its updates are
+   added at the end -- a sum, not a mean: every pair still takes a step of size alpha.
+2. For skip-gram with negative sampling, *which noise words* a pair is scored against. gensim
+   draws k fresh noise words for every (context, centre) pair: about 30 dot products of length d
+   per word, each a level-1 BLAS call. Here the batch's input positions are cut into groups of
+   ``noise_group`` consecutive positions, each group draws ``noise_pool`` = K noise words, and
+   every pair of the group is scored against all K, each noise term weighted k/K. The expected
+   update is gensim's (each pair still sees k noise words' worth of gradient, from the same noise
+   distribution); its variance is different, and the scores become real matrix products
+   ``(g, d) @ (d, K)`` (Ji et al. 2016 share noise words across a window; BlazingText across a
+   batch). CBOW keeps gensim's own draws: k per centre word, which is already one prediction.
 
 Notation (lesson 08). For centre position t with word c_t and reduced window b_t, every
-context position t+o with 0 < |o| <= b_t in the same sentence gives a pair whose input is
-``v = syn0[w_{t+o}]``. The pair's targets are the centre word (label 1) and ``negative`` noise
-words (label 0), or the centre word's Huffman path (label 1 - code):
+context position j = t + o with 0 < |o| <= b_t in the same sentence gives a pair whose input is
+``x_j = syn0[w_j]``. Its targets are the centre word (label 1) and noise words (label 0), or the
+centre word's Huffman path (label 1 - code):
 
-    f = v . u_target,      g = (label - sigmoid(f)) * alpha
-    syn0[w_{t+o}]  += g * u_target      (summed over the pair's targets)
-    u_target       += g * v
+    f = x_j . u_target,      g = (label - sigmoid(f)) * alpha   (times k/K for a shared noise word)
+    syn0[w_j]  += g * u_target      (summed over the pair's targets)
+    u_target   += g * x_j
 
-How the batch is laid out so that NumPy does the work:
+How a batch is laid out so that NumPy does the work:
 
-- the input vectors of positions t-W .. t+W are a *sliding window view* of one gathered block
-  ``X`` (T + 2W, d): ``Xwin`` (T, 2W+1, d), no copy per offset;
-- every centre gets its own target block ``U`` (T, n_targets, d): its word and k noise words
-  drawn once per centre and shared by that centre's context words (gensim draws k per pair;
-  sharing them keeps the expected update and cuts the rows to gather and scatter from about
-  ``2 * b_t * (k + 1)`` per centre to ``k + 1``);
-- all scores of the batch are one batched product ``S = Xwin @ U^T`` (T, 2W+1, n_targets),
-  masked where the window, the sentence or a noise draw equal to the centre rules a pair out;
-- gradients are two more batched products, and the rows go back with
-  :func:`w2v_edu.scatter.scatter_add` (unchecked), which sums repeated rows.
+- the batch's input vectors are one gathered block ``X`` (T + 2W, d); a *window view* of it,
+  ``X_win`` (T, 2W+1, d), shows every centre its window without copying (:func:`_window_view`);
+  ``pair_mask`` (T, 2W+1) says which (centre, slot) pairs exist (window, sentence);
+- the centre-word scores of all pairs are one product ``X_win @ u_c`` (T, 2W+1); the noise
+  scores of all positions one batched product of the groups; gradients are two more products
+  each, and :func:`_by_position` turns per-(centre, slot) numbers into per-position ones;
+- the updated rows go back with :func:`w2v_edu.scatter.scatter_add_unchecked`, which sums
+  repeated rows (a frequent word is the input of many pairs of one batch).
 
 As in gensim, a target whose score is saturated (|f| >= ``max_exp``) gets no update; its loss
-is still counted, with an exact log-sigmoid.
+is still counted (every term, exactly).
 
-CBOW (``sg=0``): :func:`run_epoch_cbow` and :func:`cbow_batch_update` -- one prediction per
-centre word from the mean (or sum) of its window, all windows' sums as one sparse product.
+Functions: :func:`skipgram_negative_update` (skip-gram, negative sampling),
+:func:`batch_update` (skip-gram, targets per centre word: hierarchical softmax's Huffman paths),
+:func:`cbow_batch_update` (CBOW, either output layer); :func:`run_epoch` trains an epoch.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from w2v_edu.engine import EpochStats, Step
 from w2v_edu.scatter import distinct_rows, scatter_add_unchecked
-from w2v_edu.sigmoid import MAX_EXP, log_sigmoid, sigmoid, softplus_and_sigmoid
+from w2v_edu.sigmoid import MAX_EXP, softplus_and_sigmoid
 
 APPLIES_BEFORE_REPORT = False
 """A batch's updates are handed to ``on_step`` in ``Step.pending`` and applied after it returns."""
@@ -106,18 +116,19 @@ def batch_update(
     n_centres, n_targets = targets.shape
     d = syn0.shape[1]
     width = pair_mask.shape[1]
-    x_ext = syn0[ext_ids]  # (T + 2W, d)
-    x_win = sliding_window_view(x_ext, width, axis=0).transpose(0, 2, 1)  # (T, 2W+1, d)
-    u = out[targets]  # (T, n, d)
+    x_ext = syn0.take(ext_ids, axis=0)  # (T + 2W, d)
+    x_win = _window_view(x_ext, width)  # (T, 2W+1, d)
+    u = out.take(targets.ravel(), axis=0).reshape(n_centres, n_targets, d)  # (T, n, d)
     scores = x_win @ u.transpose(0, 2, 1)  # f: (T, 2W+1, n)
     live = pair_mask[:, :, None] & target_mask[:, None, :]
-    labels = np.broadcast_to(labels, targets.shape)[:, None, :].astype(scores.dtype)
-    # loss = sum over live pairs and targets of -log sigmoid(+-f), + for label 1, - for label 0
-    loss = -float(log_sigmoid((2 * labels - 1) * scores).sum(where=live, dtype=np.float64))
-    # g = (label - sigmoid(f)) * alpha, zero for pairs that do not exist
+    # label 1: loss -log sigmoid(f) = softplus(-f); label 0: softplus(f). sign = -1 for label 1
+    sign = (1 - 2 * np.broadcast_to(labels, targets.shape)[:, None, :]).astype(scores.dtype)
+    softplus, g = softplus_and_sigmoid(sign * scores)
+    loss = float(softplus.sum(where=live, dtype=np.float64))
+    # g = (label - sigmoid(f)) * alpha = -sign * sigmoid(sign * f) * alpha, 0 where no pair
     if max_exp is not None:
         live &= np.abs(scores) < max_exp
-    g = (labels - sigmoid(scores)) * scores.dtype.type(alpha)
+    g *= -sign * scores.dtype.type(alpha)
     g *= live
     # syn0[w_{t+o}] += sum_target g * u_target ;  u_target += sum_o g * v_{t+o}
     d_win = g @ u  # (T, 2W+1, d)
@@ -163,6 +174,7 @@ def skipgram_negative_update(
     ext_ids: np.ndarray,
     pair_mask: np.ndarray,
     noise: np.ndarray,
+    noise_group: int,
     negative: int,
     alpha: float,
     max_exp: float | None = MAX_EXP,
@@ -171,7 +183,8 @@ def skipgram_negative_update(
 
     Centre t (word ``c_t = ext_ids[t + W]``) and context position j = t + o form a pair when
     ``pair_mask[t, o]``; the pair's input is ``x_j = syn0[ext_ids[j]]``. The block's T + 2W
-    input positions are cut into groups of ``g`` consecutive positions, and group q draws its own
+    input positions are cut into groups of g = ``noise_group`` consecutive positions (the last
+    group may be shorter), and group q draws its own
     K noise words ``noise[q]``. Every pair is scored against its centre (label 1) and the K noise
     words of its input's group (label 0), each noise term weighted ``negative / K`` -- the same
     expected update as gensim's ``negative`` fresh draws per pair -- and, as in gensim, a noise
@@ -194,8 +207,9 @@ def skipgram_negative_update(
     pair_mask : ndarray of bool, shape (T, 2W+1)
         ``pair_mask[t, o]``: block position t + o is a context of centre t (slot W is the centre).
     noise : ndarray of int, shape (ceil((T + 2W) / g), K)
-        Noise words of each group of g input positions (g = ``ceil((T + 2W) / noise.shape[0])``
-        is recovered from the shape: pass exactly ``ceil((T+2W)/g)`` rows).
+        K noise words for each group of g input positions.
+    noise_group : int
+        g, consecutive input positions that share one row of ``noise``.
     negative : int
         k, gensim's noise words per pair: each shared noise term weighs ``k / K``.
     alpha : float
@@ -216,7 +230,10 @@ def skipgram_negative_update(
     n_centres, width = pair_mask.shape
     n_pos = ext_ids.shape[0]
     n_groups, pool = noise.shape
-    group = -(-n_pos // n_groups)
+    group = noise_group
+    if n_groups != -(-n_pos // group):
+        raise ValueError(f"expected noise of shape ({-(-n_pos // group)}, K): one row for each "
+                         f"group of {group} of the {n_pos} input positions, got {noise.shape}")
     d = syn0.shape[1]
     dtype = syn0.dtype
     centres = ext_ids[(width - 1) // 2 : (width - 1) // 2 + n_centres]
@@ -310,6 +327,8 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     stats = EpochStats()
     for job in jobs:
         n = job.ids.shape[0]
+        if n == 0:  # nothing kept (an empty first job, or everything subsampled away)
+            continue
         pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
         pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
                                    np.full(W, -1, np.int32)])
@@ -343,8 +362,8 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
             if syn1neg is not None:
                 noise = job_noise[first_group[b] : first_group[b + 1]]
                 l_ns, d_in_ns, rows_out, d_out = skipgram_negative_update(
-                    syn0, syn1neg, ext_ids, pair_mask, noise, plan.negative, job.alpha,
-                    plan.max_exp)
+                    syn0, syn1neg, ext_ids, pair_mask, noise, plan.noise_group, plan.negative,
+                    job.alpha, plan.max_exp)
                 loss += l_ns
                 d_in = d_in + d_in_ns
                 pending.append((syn1neg, rows_out, d_out))
@@ -506,6 +525,8 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
     stats = EpochStats()
     for job in jobs:
         n = job.ids.shape[0]
+        if n == 0:  # nothing kept (an empty first job, or everything subsampled away)
+            continue
         pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
         pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
                                    np.full(W, -1, np.int32)])
