@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from w2v_edu.gradcheck import gradcheck
-from w2v_edu.minibatch_engine import _by_position, _window_mask, batch_update, skipgram_negative_update
+from w2v_edu.minibatch_engine import (
+    _by_position,
+    _window_mask,
+    batch_update,
+    skipgram_negative_update,
+)
 from w2v_edu.objectives import hierarchical_softmax_loss_and_grad, negative_sampling_loss_and_grad
 from w2v_edu.windows import pair_positions
 
