@@ -3,7 +3,9 @@
 import gzip
 import math
 import os
+import re
 
+import numpy as np
 import pytest
 from gensim.corpora import WikiCorpus
 from gensim.test.utils import datapath
@@ -30,6 +32,69 @@ def test_lee_corpus_is_the_course_tokenizer_per_line():
 
     with open(datapath("lee_background.cor"), encoding="utf8") as fin:
         assert [text.tokenize(line) for line in fin] == datasets.lee_corpus()
+
+
+# ------------------------------------------------------------------ Lee cut into sentences
+@pytest.mark.parametrize(("text", "expected"), [
+    ("One. Two! Three? Four", ["One. ", "Two! ", "Three? ", "Four"]),
+    ('He said "Go." Then 3 left.  ', ['He said "Go." ', "Then 3 left.  "]),
+    ('"Why?" he asked. "Now?" Yes.', ['"Why?" he asked. ', '"Now?" ', "Yes."]),
+    ("It rose 3.5 per cent... more was due. I was with Dr. Smith (Mr. Jones too).",
+     ["It rose 3.5 per cent... more was due. ", "I was with Dr. Smith (Mr. Jones too)."]),
+    ("", [""]),
+])
+def test_split_sentences(text, expected):
+    assert datasets._split_sentences(text) == expected
+
+
+@pytest.fixture(scope="module")
+def lee_documents():
+    with open(datapath("lee_background.cor"), encoding="utf8") as fin:
+        return [line for line in fin.read().split("\n") if line]
+
+
+def test_lee_sentences_cut_documents_without_crossing_them(lee_documents):
+    sentences = datasets.lee_sentences()
+    assert all(isinstance(s, list) and s for s in sentences)  # no empty sentence
+    # walk the documents: each must be exactly a run of consecutive whole sentences
+    k = 0
+    for document in lee_documents:
+        tokens = simple_preprocess(document)
+        run = []
+        while len(run) < len(tokens):
+            run += sentences[k]
+            k += 1
+        assert run == tokens  # a sentence running past the document's end breaks this
+    assert k == len(sentences)
+
+
+def test_lee_sentences_split_at_every_sentence_end_and_nowhere_else(lee_documents):
+    """Cut each raw document at every ". ", "! ", "? " (the finest cut); classify the cuts."""
+    n_cuts = n_kept = 0
+    for document in lee_documents:
+        pieces = datasets._split_sentences(document)
+        assert "".join(pieces) == document  # lossless: only cut, nothing dropped
+        ends = {sum(map(len, pieces[:i + 1])) for i in range(len(pieces) - 1)}
+        for m in re.finditer(r'[.!?]["\')]*\s+', document):
+            follows = document[m.end():].lstrip('"\'(')[:1]
+            title = document[:m.start()].split()[-1].lower() in {"dr", "mr", "mrs", "ms"}
+            sentence_start = (follows.isupper() or follows.isdigit()) and not title
+            n_cuts += 1
+            n_kept += m.end() in ends
+            assert (m.end() in ends) == sentence_start, document[m.start() - 30:m.end() + 30]
+        assert len(ends) <= n_cuts  # cut only at punctuation followed by whitespace
+    assert len(lee_documents) < n_kept < n_cuts
+
+
+def test_lee_sentences_are_short_lines(lee_documents):
+    sentences = datasets.lee_sentences()
+    lengths = np.array([len(s) for s in sentences])
+    doc_lengths = np.array([len(simple_preprocess(d)) for d in lee_documents])
+    assert lengths.sum() == doc_lengths.sum()  # every token of the file, once
+    assert len(sentences) > 5 * len(lee_documents)
+    # the corpus shape the benchmark wants: a few to ~20 tokens per line, documents ~10x longer
+    assert 5 <= np.median(lengths) <= 25 and np.percentile(lengths, 90) <= 40
+    assert np.median(doc_lengths) > 5 * np.median(lengths)
 
 
 # ------------------------------------------------------------------------ benchmark files
