@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from w2v_edu import Word2Vec
 from w2v_edu import knob_sweep as ks
 from w2v_edu.datasets import wiki_sample
 
@@ -16,7 +17,10 @@ def test_settings_change_one_knob_of_the_base_point():
     base = ks.settings_for()
     assert base["sg"] == 1 and base["engine"] == "minibatch"
     assert {k: base[k] for k in ks.BASE} == ks.BASE
-    assert ks.BASE == {**ks.GENSIM_DEFAULTS, "epochs": 3}
+    assert ks.BASE == {**ks.GENSIM_DEFAULTS, "epochs": 3, **ks.ENGINE_DEFAULTS}
+    # the engine knobs sit at Word2Vec's own skip-gram defaults
+    plan = Word2Vec(sg=1)._plan(1, 0.025, 0.0001, 1, None)
+    assert ks.ENGINE_DEFAULTS == {"batch_size": plan.batch_size, "noise_pool": plan.noise_pool}
     changed = ks.settings_for("window", 2)
     assert changed["window"] == 2
     assert {k: v for k, v in changed.items() if k != "window"} == {

@@ -30,7 +30,8 @@ from w2v_edu.callbacks import EpochQuality
 from w2v_edu.errors import DivergenceError
 from w2v_edu.evaluation import evaluation_table, neighbour_overlap
 
-__all__ = ["GENSIM_DEFAULTS", "BASE", "FIXED", "GRID", "SEEDS", "METRICS", "SWEEP_FILE",
+__all__ = ["GENSIM_DEFAULTS", "ENGINE_DEFAULTS", "BASE", "FIXED", "GRID", "SEEDS", "METRICS",
+           "SWEEP_FILE",
            "settings_for", "run_point", "training_memory_mb", "run_sweep", "load_sweep", "find_run",
            "sweep_curve", "seed_spread", "epoch_records"]
 
@@ -38,12 +39,17 @@ __all__ = ["GENSIM_DEFAULTS", "BASE", "FIXED", "GRID", "SEEDS", "METRICS", "SWEE
 GENSIM_DEFAULTS = {"vector_size": 100, "window": 5, "negative": 5, "sample": 1e-3, "epochs": 5,
                    "alpha": 0.025, "min_count": 5}
 
-#: The sweep's centre: gensim's defaults with 3 epochs (time budget; see the module docstring).
-BASE = {**GENSIM_DEFAULTS, "epochs": 3}
+#: The mini-batch engine's own knobs (gensim has none): centre words per batch -- how stale a
+#: batch's reads get -- and K, the noise words each group of input positions shares (lesson 08).
+ENGINE_DEFAULTS = {"batch_size": 256, "noise_pool": 48}
+
+#: The sweep's centre: gensim's defaults with 3 epochs (time budget; see the module docstring),
+#: and the engine's defaults.
+BASE = {**GENSIM_DEFAULTS, "epochs": 3, **ENGINE_DEFAULTS}
 
 #: Settings every point shares: skip-gram with negative sampling, gensim's min_alpha,
 #: w2v_edu's mini-batch engine (gensim's default is sg=0, CBOW: here sg=1 is said explicitly).
-FIXED = {"sg": 1, "hs": 0, "min_alpha": 0.0001, "engine": "minibatch", "batch_size": 128}
+FIXED = {"sg": 1, "hs": 0, "min_alpha": 0.0001, "engine": "minibatch"}
 
 #: The values tried per knob (each includes the base value).
 GRID = {
@@ -54,6 +60,8 @@ GRID = {
     "epochs": (1, 2, 3, 5, 10),
     "alpha": (0.0025, 0.01, 0.025, 0.05, 0.1),
     "min_count": (1, 2, 5, 10, 20),
+    "batch_size": (64, 256, 1024, 4096),
+    "noise_pool": (5, 16, 48, 128),
 }
 
 SEEDS = (1, 2)
