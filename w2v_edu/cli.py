@@ -175,8 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the initial vectors and of every random draw (same seed, "
                         "same vectors)")
     t.add_argument("--batch-size", type=_int_at_least(1), default=None, metavar="B",
-                   help="centre words per mini-batch (minibatch engine; default 128 for "
-                        "skip-gram, 2048 for CBOW)")
+                   help="centre words per mini-batch (minibatch engine; default 256 for "
+                        "skip-gram, 1024 for CBOW)")
     t.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     t.add_argument("--out", required=True, metavar="FILE",
                    help="where to save the vectors (word2vec format)")

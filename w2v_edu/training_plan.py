@@ -59,6 +59,10 @@ class TrainingPlan:
     cbow_update : {"gensim", "exact_gradient"}
         CBOW only: how the context rows are updated -- gensim's rule (every context row gets the
         whole ``work``, ``work / m`` with the sum) or the exact gradient of the CBOW loss.
+    noise_group, noise_pool : int
+        Mini-batch engine, skip-gram with negative sampling: consecutive input positions that
+        share one draw of noise words, and how many noise words (K) they share, each weighted
+        ``negative / K``.
     """
 
     sg: int

@@ -105,10 +105,16 @@ class Word2Vec:
     engine : {"minibatch", "per_pair"}
         Which SGD engine trains (w2v_edu's own; see :mod:`w2v_edu.engine`).
     batch_size : int or None
-        Centre words per mini-batch of the mini-batch engine. None (default): 128 for
-        skip-gram, where each centre word is about ``window`` pairs, and 2048 for CBOW, where it
-        is one prediction: a CBOW batch needs more centre words to pay for NumPy's fixed cost
-        per batch, and 2048 still learns what gensim learns (``benchmarks/``).
+        Centre words per mini-batch of the mini-batch engine: they all read the parameters as
+        they were at the start of the batch (staleness). None (default): 256 for skip-gram, 1024
+        for CBOW, where a centre word is one prediction rather than about ``window`` of them.
+        Both learn what gensim learns (``benchmarks/``); lesson 08 measures the trade-off.
+    noise_group, noise_pool : int
+        Skip-gram with negative sampling, mini-batch engine: every ``noise_group`` (16)
+        consecutive input positions of a batch share ``noise_pool`` (48) noise words, each
+        weighted ``negative / noise_pool`` -- gensim's expected update, computed as matrix
+        products (gensim draws ``negative`` per pair; CBOW draws ``negative`` per centre word
+        in both). Lesson 08 measures what sharing costs.
     cbow_update : {"gensim", "exact_gradient"}
         CBOW only: how the context vectors are updated. ``"gensim"`` (default) applies gensim's
         rule: every context vector gets the whole error ``work``, i.e. ``m`` times the gradient
