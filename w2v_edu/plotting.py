@@ -450,7 +450,8 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
 
 #: How each knob's values are spaced on the x axis in :func:`plot_knob_panels`.
 KNOB_XSCALE = {"vector_size": "log", "window": "linear", "negative": "linear",
-               "sample": "categorical", "epochs": "log", "alpha": "log", "min_count": "log"}
+               "sample": "categorical", "epochs": "log", "alpha": "log", "min_count": "log",
+               "batch_size": "log", "noise_pool": "log"}
 
 
 def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, live=None):
@@ -490,9 +491,14 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
         raise ValueError(f"expected at least {len(metrics)} axes, got {len(axes)}")
     fig = axes[0].figure
     base = data["base"][knob]
-    gensim = data.get("gensim_defaults", data["base"]).get(knob, base)
-    default_label = (f"gensim's default, the base point ({base:g})" if base == gensim
-                     else f"base point ({base:g}); gensim's default is {gensim:g}")
+    gensim_defaults = data.get("gensim_defaults", data["base"])
+    gensim = gensim_defaults.get(knob, base)
+    if knob not in gensim_defaults:  # an engine knob: gensim has none
+        default_label = f"w2v_edu's default, the base point ({base:g})"
+    elif base == gensim:
+        default_label = f"gensim's default, the base point ({base:g})"
+    else:
+        default_label = f"base point ({base:g}); gensim's default is {gensim:g}"
     for ax, (key, title, ylabel) in zip(axes, metrics, strict=False):
         values, per_seed = sweep_curve(data, knob, key)
         plot_knob_sweep(values, per_seed, base, ax=ax, xscale=KNOB_XSCALE.get(knob, "linear"),
