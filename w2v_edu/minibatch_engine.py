@@ -313,7 +313,8 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
         into mini-batches of consecutive centre positions.
     plan : :class:`~w2v_edu.training_plan.TrainingPlan`
     draws : :class:`~w2v_edu.random_streams.NumpyDraws`
-        k noise words per centre word.
+        The noise words, one draw per job: ``plan.noise_pool`` for every group of
+        ``plan.noise_group`` input positions of each batch (CBOW: ``plan.negative`` per centre).
     on_step : callable
         ``on_step(step)`` with every batch's loss and its updates in ``step.pending``, *before*
         they are applied; it may raise to stop training (the divergence check lives there).
