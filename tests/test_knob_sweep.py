@@ -162,3 +162,29 @@ def test_knob_panels_from_the_committed_file():
         assert star[0].get_xydata().tolist() == [[1, record["wordsim353_spearman"]]]
     finally:
         plt.close(fig)
+
+
+def test_knob_panels_of_an_engine_knob_and_a_partly_diverged_point():
+    """batch_size is the engine's knob, not gensim's; window=10 diverged in one seed only."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from w2v_edu.plotting import plot_knob_panels
+
+    data = ks.load_sweep()
+    for knob in ("batch_size", "window"):
+        fig = plot_knob_panels(data, knob)
+        try:
+            texts = [t.get_text() for t in fig.legends[0].get_texts()]
+            base = data["base"][knob]
+            expected = (f"the engine's default, the base point ({base:g})" if knob == "batch_size"
+                        else f"gensim's default, the base point ({base:g})")
+            assert expected in texts
+            _, per_seed = ks.sweep_curve(data, knob, "wordsim353_spearman")
+            finite = np.isfinite(per_seed)
+            partly = bool((finite.any(axis=1) & ~finite.all(axis=1)).any())
+            assert partly == any(t.startswith("some seeds diverged") for t in texts)
+        finally:
+            plt.close(fig)

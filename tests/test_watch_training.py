@@ -190,6 +190,16 @@ def test_plot_knob_sweep_band_default_and_diverged():
     assert _has_vline(ax, 0.025)
     assert any(line.get_marker() == "x" and line.get_xdata()[0] == 0.1 for line in ax.lines)
     assert ax.get_xscale() == "log"
+    assert not any(line.get_marker() == "o" and line.get_linestyle() == "None"
+                   for line in ax.lines)  # no seed diverged alone: no ring
+    # one seed of 0.1 diverged: the point is the other seed's, ringed, and no cross for it
+    ax = plot_knob_sweep(values, [[0.20, 0.24], [0.25, 0.27], [0.30, np.nan]], default=0.025)
+    np.testing.assert_allclose(ax.lines[0].get_xydata()[-1], [0.1, 0.30])
+    ring = [line for line in ax.lines
+            if line.get_marker() == "o" and line.get_linestyle() == "None"]
+    assert len(ring) == 1 and ring[0].get_xydata().tolist() == [[0.1, 0.30]]
+    assert ring[0].get_label().startswith("some seeds diverged")
+    assert not any(line.get_marker() == "x" for line in ax.lines)
     ax = plot_knob_sweep([0.0, 1e-5, 1e-3], [[1], [2], [3]], default=1e-3, xscale="categorical")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1e-05", "0.001"]
     assert _has_vline(ax, 2)

@@ -389,7 +389,8 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
         The knob's values.
     per_seed : array_like, shape (m, S)
         The metric for every value and seed (NaN: the run diverged; a cross at the bottom of the
-        panel when every seed of a value did).
+        panel when every seed of a value did, a red ring around the point when only some did --
+        the point is then the mean of the seeds that trained).
     default : float, optional
         The knob's default (the sweep's base value), marked with a dashed vertical line
         labelled ``default_label``.
@@ -422,6 +423,7 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     ax = _axes(ax)
     xs = np.arange(len(values), dtype=float) if xscale == "categorical" else values
     ok = np.isfinite(per_seed).any(axis=1)
+    partial = ok & ~np.isfinite(per_seed).all(axis=1)  # some seeds of the value diverged
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: diverged runs
         mean = np.nanmean(per_seed, axis=1)
@@ -430,6 +432,9 @@ def plot_knob_sweep(values, per_seed, default=None, ax=None, *, xscale: str = "l
     if per_seed.shape[1] > 1:
         ax.fill_between(xs[ok], lo[ok], hi[ok], color=line.get_color(), alpha=0.25, lw=0,
                         label=f"range over {per_seed.shape[1]} seeds")
+    if partial.any():  # the mean of fewer seeds, and no band: say so on the point itself
+        ax.plot(xs[partial], mean[partial], "o", ms=13, mfc="none", mec="C3", mew=1.8,
+                label="some seeds diverged (point: the others)")
     if (~ok).any():  # at the bottom edge of the panel: a diverged run has no value
         ax.plot(xs[~ok], np.full((~ok).sum(), 0.04), "x", color="C3", ms=9, mew=2,
                 transform=ax.get_xaxis_transform(), label="diverged (no value)")
@@ -491,10 +496,9 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
         raise ValueError(f"expected at least {len(metrics)} axes, got {len(axes)}")
     fig = axes[0].figure
     base = data["base"][knob]
-    gensim_defaults = data.get("gensim_defaults", data["base"])
-    gensim = gensim_defaults.get(knob, base)
-    if knob not in gensim_defaults:  # an engine knob: gensim has none
-        default_label = f"w2v_edu's default, the base point ({base:g})"
+    gensim = data.get("gensim_defaults", data["base"]).get(knob)
+    if gensim is None:  # an engine knob (batch_size, noise_pool): gensim has no such setting
+        default_label = f"the engine's default, the base point ({base:g})"
     elif base == gensim:
         default_label = f"gensim's default, the base point ({base:g})"
     else:
@@ -512,8 +516,12 @@ def plot_knob_panels(data, knob: str, metrics=None, axes=None, ncols: int = 3, l
                         mec="k", mew=0.5, label="re-run now (seed 1)", zorder=5)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
+    legend = {}  # every panel's entries, once each (a diverged mark may be on some panels only)
+    for ax in axes[:len(metrics)]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncols=len(legend),
+               fontsize=9)
     fig.suptitle(f"{knob}: only this knob changed, all others at the base point "
                  f"(Wikipedia sample, seeds {data['seeds']})", x=0.01, ha="left")
     return fig
