@@ -301,6 +301,26 @@ def skipgram_negative_update(
     return loss, d_in, rows_out, d_out
 
 
+def _padded_job(job, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """A job's word ids padded by ``window`` zeros each side, and every centre's pair mask.
+
+    A batch of centres ``start:end`` reads its block ``pad_ids[start : end + 2W]`` (T + 2W,)
+    and its mask ``pairs[start:end]`` (T, 2W+1); the padding is never a pair.
+    """
+    pad = np.zeros(window, np.int32)
+    no_sentence = np.full(window, -1, np.int32)
+    pad_ids = np.concatenate([pad, job.ids, pad])
+    pad_sent = np.concatenate([no_sentence, job.sentence_of, no_sentence])
+    return pad_ids, _window_mask(pad_sent, job.sentence_of, job.windows, window)
+
+
+def _huffman_targets(plan, centres: np.ndarray):
+    """Each centre's Huffman path as targets: points (T, L), labels ``1 - code``, mask (T, L)."""
+    points = plan.huffman_points[centres]
+    path_mask = np.arange(points.shape[1])[None, :] < plan.huffman_lengths[centres][:, None]
+    return points, 1.0 - plan.huffman_codes[centres], path_mask
+
+
 def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     """Train one epoch, ``plan.batch_size`` centre words at a time (see the module docstring).
 
@@ -330,10 +350,7 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
         n = job.ids.shape[0]
         if n == 0:  # nothing kept (an empty first job, or everything subsampled away)
             continue
-        pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
-        pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
-                                   np.full(W, -1, np.int32)])
-        job_pairs = _window_mask(pad_sent, job.sentence_of, job.windows, W)  # (n, 2W+1)
+        pad_ids, job_pairs = _padded_job(job, W)
         starts = range(0, n, plan.batch_size)
         if syn1neg is not None:
             # the job's noise words in one draw: K for each group of noise_group consecutive
@@ -350,13 +367,9 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
             pair_mask = job_pairs[start:end]
             loss, d_in, pending = 0.0, 0.0, []
             if syn1 is not None:
-                points = plan.huffman_points[centres]
-                codes = plan.huffman_codes[centres]
-                path_mask = (np.arange(points.shape[1])[None, :]
-                             < plan.huffman_lengths[centres][:, None])
+                points, labels, path_mask = _huffman_targets(plan, centres)
                 l_hs, d_in_hs, d_out = batch_update(syn0, syn1, ext_ids, pair_mask, points,
-                                                    1.0 - codes, path_mask, job.alpha,
-                                                    plan.max_exp)
+                                                    labels, path_mask, job.alpha, plan.max_exp)
                 loss += l_hs
                 d_in = d_in + d_in_hs
                 pending.append((syn1, points.ravel(), d_out))
@@ -516,22 +529,22 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
 
     Same jobs, windows, alpha and noise words (k per centre word) as the skip-gram path; each
     mini-batch is one :func:`cbow_batch_update` per output layer, all read from the weights as
-    they were at the start of the batch. Its updates (distinct rows, already summed) are handed to
-    ``on_step`` in ``step.pending`` and applied after it returns. A step's ``pairs`` are its
+    they were at the start of the batch. Its updates (the block's positions for ``syn0``, distinct
+    rows already summed for the output layers) are handed to ``on_step`` in ``step.pending`` and
+    applied after it returns. A step's ``pairs`` are its
     training examples: the centre words with at least one context word.
     """
     syn0, syn1neg, syn1 = weights.syn0, weights.syn1neg, weights.syn1
     W = plan.window
     update = dict(cbow_mean=plan.cbow_mean, max_exp=plan.max_exp, cbow_update=plan.cbow_update)
+    ns_labels = np.zeros(1 + plan.negative, dtype=syn0.dtype)  # the centre word, then noise
+    ns_labels[0] = 1
     stats = EpochStats()
     for job in jobs:
         n = job.ids.shape[0]
         if n == 0:  # nothing kept (an empty first job, or everything subsampled away)
             continue
-        pad_ids = np.concatenate([np.zeros(W, np.int32), job.ids, np.zeros(W, np.int32)])
-        pad_sent = np.concatenate([np.full(W, -1, np.int32), job.sentence_of,
-                                   np.full(W, -1, np.int32)])
-        job_pairs = _window_mask(pad_sent, job.sentence_of, job.windows, W)  # (n, 2W+1)
+        pad_ids, job_pairs = _padded_job(job, W)
         if syn1neg is not None:
             job_noise = draws.noise(n, plan.negative)  # the job's noise words in one draw
         for start in range(0, n, plan.batch_size):
@@ -539,29 +552,29 @@ def run_epoch_cbow(weights, jobs, plan, draws, on_step) -> EpochStats:
             ext_ids = pad_ids[start : end + 2 * W]
             centres = job.ids[start:end]
             pair_mask = job_pairs[start:end]
-            loss, pending = 0.0, []
+            loss, d_in, pending = 0.0, 0.0, []
             if syn1 is not None:
-                points = plan.huffman_points[centres]
-                path_mask = (np.arange(points.shape[1])[None, :]
-                             < plan.huffman_lengths[centres][:, None])
-                l_hs, rows_in, d_in, rows_out, d_out = cbow_batch_update(
-                    syn0, syn1, ext_ids, pair_mask, points, 1.0 - plan.huffman_codes[centres],
-                    path_mask, job.alpha, **update)
+                points, labels, path_mask = _huffman_targets(plan, centres)
+                l_hs, _, d_in_hs, rows_out, d_out = cbow_batch_update(
+                    syn0, syn1, ext_ids, pair_mask, points, labels, path_mask, job.alpha,
+                    **update)
                 loss += l_hs
-                pending += [(syn0, rows_in, d_in), (syn1, rows_out, d_out)]
+                d_in = d_in + d_in_hs
+                pending.append((syn1, rows_out, d_out))
             if syn1neg is not None:
                 drawn = job_noise[start:end]  # k noise words per centre word, as gensim
                 targets = np.concatenate([centres[:, None], drawn], axis=1)
-                labels = np.zeros(targets.shape[1], dtype=syn0.dtype)
-                labels[0] = 1
                 # a noise draw equal to the centre word is skipped (gensim), not redrawn
                 tmask = np.ones(targets.shape, dtype=bool)
                 tmask[:, 1:] = drawn != centres[:, None]
-                l_ns, rows_in, d_in, rows_out, d_out = cbow_batch_update(
-                    syn0, syn1neg, ext_ids, pair_mask, targets, labels, tmask, job.alpha,
+                l_ns, _, d_in_ns, rows_out, d_out = cbow_batch_update(
+                    syn0, syn1neg, ext_ids, pair_mask, targets, ns_labels, tmask, job.alpha,
                     **update)
                 loss += l_ns
-                pending += [(syn0, rows_in, d_in), (syn1neg, rows_out, d_out)]
+                d_in = d_in + d_in_ns
+                pending.append((syn1neg, rows_out, d_out))
+            # both output layers' context updates land on the block's positions: one scatter
+            pending.insert(0, (syn0, ext_ids, d_in))
             raw_done = job.raw_before + (job.raw_words * end) // n
             step = Step(loss=loss, pairs=int(pair_mask.any(axis=1).sum()), words=end - start,
                         raw_words_done=raw_done, alpha=job.alpha, pending=tuple(pending))
