@@ -73,7 +73,8 @@ def sigmoid_from_table(f) -> np.ndarray:
     scale = np.float32(EXP_TABLE_SIZE // MAX_EXP // 2)  # 83 in C integer arithmetic
     # (f + 6) * 83 in float, as gensim's REAL_t arithmetic; the cast to int truncates
     idx = ((np.asarray(f, dtype=np.float32) + np.float32(MAX_EXP)) * scale).astype(np.int64)
-    return _EXP_TABLE[np.clip(idx, 0, EXP_TABLE_SIZE - 1)]
+    # indices outside 0..999 (|f| >= 6, never read by gensim) are clipped to the table's ends
+    return _EXP_TABLE.take(idx, mode="clip")
 
 
 def softplus_and_sigmoid(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
