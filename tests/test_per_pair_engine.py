@@ -12,7 +12,7 @@ from gensim.models import Word2Vec as GensimWord2Vec
 from w2v_edu import Word2Vec
 from w2v_edu.objectives import hierarchical_softmax_loss_and_grad, negative_sampling_loss_and_grad
 from w2v_edu.per_pair_engine import pair_update
-from w2v_edu.random_streams import gensim_cum_table
+from w2v_edu.random_streams import GensimDraws, gensim_cum_table
 from w2v_edu.schedules import linear_decay
 from w2v_edu.sigmoid import gensim_sigmoid_table
 from w2v_edu.training_corpus import EncodedCorpus
@@ -191,6 +191,41 @@ def test_gensim_integer_noise_table_is_gensims(lee):
     theirs.build_vocab(lee)
     vocab = Vocabulary.build(lee, min_count=5)
     assert np.array_equal(gensim_cum_table(vocab.counts, 0.75), theirs.cum_table)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 1023, 1024, 1025, 5000])
+def test_gensims_generator_jumped_ahead_gives_the_step_by_step_draws(n):
+    """The vectorised draws (jump-ahead in blocks) are the LCG's own, one step at a time."""
+    vectorised, stepwise = GensimDraws(7, np.arange(1, 10)), GensimDraws(7, np.arange(1, 10))
+    for draws in (vectorised, stepwise):
+        draws.start_job()
+    peeked = vectorised._peek(n)
+    assert vectorised.next_random == stepwise.next_random  # peeking does not move it
+    assert peeked.tolist() == [stepwise._next() for _ in range(n)]
+    vectorised._advance(n)
+    assert vectorised.next_random == stepwise.next_random
+
+
+@pytest.mark.parametrize("limit", [None, 0, 1, 40, 10_000])
+def test_subsampling_stops_drawing_once_the_job_is_full(limit):
+    """gensim reads no token (and takes no draw) after the ``limit``-th kept one."""
+    ids = np.random.default_rng(0).integers(0, 9, size=200)
+    keep_prob = np.linspace(0.1, 1.0, 9)
+    vectorised, stepwise = GensimDraws(3, np.arange(1, 10)), GensimDraws(3, np.arange(1, 10))
+    for draws in (vectorised, stepwise):
+        draws.start_job()
+    keep = vectorised.keep(ids, keep_prob, limit)
+    thresholds = (keep_prob * (2**32 - 1)).astype(np.uint32).astype(np.int64)[ids]
+    expected, kept = np.zeros(ids.shape[0], dtype=bool), 0
+    for t, threshold in enumerate(thresholds.tolist()):
+        if kept == limit:
+            break
+        if threshold >= stepwise._next():
+            expected[t], kept = True, kept + 1
+    assert keep.tolist() == expected.tolist()
+    assert np.count_nonzero(keep) == (np.count_nonzero(expected) if limit is None else min(
+        limit, np.count_nonzero(expected)))
+    assert vectorised.next_random == stepwise.next_random
 
 
 @pytest.mark.parametrize("hs, negative", [(0, 5), (1, 0)])

@@ -89,10 +89,12 @@ def pair_update(
     # f_n = u_n . v, accumulated in double and rounded to float32 as gensim's dsdot does
     f64 = u.astype(np.float64) @ v.astype(np.float64)  # (n,)
     f = f64.astype(dtype)
-    # loss = -sum_n log sigmoid(+-f_n) = sum_n log(1 + exp(-+f_n)), + for label 1, - for 0
-    # (np.logaddexp: one call, stable; on a handful of numbers it beats the 4-step formula)
-    loss = float(np.logaddexp(0.0, (1.0 - 2.0 * labels) * f64).sum())
-    sig = sigmoid_from_table(f) if exp_table else sigmoid(f)
+    # loss = -sum_n log sigmoid(+-f_n)  (+ for label 1, - for 0)
+    #      =  sum_n [log(1 + exp(f_n)) - l_n f_n]
+    softplus = np.logaddexp(0.0, f64)  # log(1 + exp(f_n)), stable for any f
+    loss = float(softplus.sum() - labels @ f64)
+    # sigmoid(f) = exp(f - log(1 + exp(f))), from the softplus above; or gensim's table
+    sig = sigmoid_from_table(f) if exp_table else np.exp(f64 - softplus).astype(dtype)
     # g = (l - sigmoid(f)) * alpha, zero for skipped (saturated) targets
     g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)
     if max_exp is not None:
@@ -112,12 +114,13 @@ def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_e
     loss = 0.0
     for target, label in zip(targets.tolist(), labels.tolist(), strict=True):
         u = out[target]  # a view into the output matrix
-        f = float(dtype(np.dot(u.astype(np.float64), v.astype(np.float64))))
-        x = f if label > 0.5 else -f
+        f64 = float(np.dot(u.astype(np.float64), v.astype(np.float64)))
+        f = float(dtype(f64))
+        x = f64 if label > 0.5 else -f64
         loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
         if max_exp is not None and abs(f) >= max_exp:
             continue
-        s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(np.array(f))
+        s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(f64)
         g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
         # work += g * u ;  u += g * v
         work += g * u
@@ -156,18 +159,24 @@ def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
     stats = EpochStats()
     for job in jobs:
         # every (context word, centre word) pair of the job, gensim's order
-        inputs, centres = (a.tolist() for a in job.skipgram_pairs())
-        drawn = draws.noise(len(centres), plan.negative) if syn1neg is not None else None
+        input_ids, centre_ids = job.skipgram_pairs()
+        if syn1neg is not None:
+            # each pair's targets: its centre word, then its k noise words (gensim's stream order)
+            drawn = draws.noise(len(centre_ids), plan.negative)
+            ns_targets = np.concatenate([centre_ids[:, None], drawn], axis=1)  # (pairs, 1 + k)
+            clashes = (drawn == centre_ids[:, None]).any(axis=1).tolist()
         job_loss = 0.0
+        inputs, centres = input_ids.tolist(), centre_ids.tolist()
         for p, (word_j, centre) in enumerate(zip(inputs, centres, strict=True)):
             if syn1 is not None:
                 points, labels = paths[centre]
                 job_loss += pair_update(syn0, syn1, word_j, points, labels, job.alpha,
                                         plan.max_exp, plan.exp_table)
             if syn1neg is not None:
-                # a noise draw equal to the centre word is skipped, not redrawn
-                noise_p = drawn[p][drawn[p] != centre]
-                targets = np.concatenate(([centre], noise_p))
+                targets = ns_targets[p]
+                if clashes[p]:
+                    # a noise draw equal to the centre word is skipped, not redrawn
+                    targets = np.concatenate(([centre], drawn[p][drawn[p] != centre]))
                 job_loss += pair_update(syn0, syn1neg, word_j, targets,
                                         ns_labels[: targets.shape[0]], job.alpha, plan.max_exp,
                                         plan.exp_table)
@@ -277,12 +286,13 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
         loss = 0.0
         for target, label in zip(targets.tolist(), labels.tolist(), strict=True):
             u = out[target]  # a view
-            f = float(dtype(np.dot(u.astype(np.float64), h.astype(np.float64))))
-            x = f if label > 0.5 else -f
+            f64 = float(np.dot(u.astype(np.float64), h.astype(np.float64)))
+            f = float(dtype(f64))
+            x = f64 if label > 0.5 else -f64
             loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
             if max_exp is not None and abs(f) >= max_exp:
                 continue
-            s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(np.array(f))
+            s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(f64)
             g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
             # work += g * u ;  u += g * h
             work += g * u
@@ -292,9 +302,10 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
     # f_n = u_n . h, accumulated in double and rounded to float32 (gensim's dsdot)
     f64 = u.astype(np.float64) @ h.astype(np.float64)
     f = f64.astype(dtype)
-    # loss = sum_n log(1 + exp(-+f_n)), + for label 1, - for label 0
-    loss = float(np.logaddexp(0.0, (1.0 - 2.0 * labels) * f64).sum())
-    sig = sigmoid_from_table(f) if exp_table else sigmoid(f)
+    # loss = sum_n [log(1 + exp(f_n)) - l_n f_n];  sigmoid(f) = exp(f - log(1 + exp(f)))
+    softplus = np.logaddexp(0.0, f64)
+    loss = float(softplus.sum() - labels @ f64)
+    sig = sigmoid_from_table(f) if exp_table else np.exp(f64 - softplus).astype(dtype)
     # g = (l - sigmoid(f)) * alpha, zero for saturated targets
     g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)
     if max_exp is not None:

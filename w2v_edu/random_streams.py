@@ -37,6 +37,24 @@ _LCG_MASK = (1 << 48) - 1
 _CUM_TABLE_DOMAIN = 2**31 - 1
 
 
+def _lcg_jumps(n: int) -> tuple[list[int], list[int]]:
+    """Jump-ahead coefficients of the LCG: after j steps ``next_j = A[j] * next_0 + C[j]``
+    (mod 2**48), for j = 0..n: ``A[j] = a**j`` and ``C[j] = c (a**(j-1) + ... + a + 1)``."""
+    a, c = [1], [0]
+    for _ in range(n):
+        a.append(a[-1] * _LCG_MULTIPLIER & _LCG_MASK)
+        c.append((c[-1] * _LCG_MULTIPLIER + _LCG_INCREMENT) & _LCG_MASK)
+    return a, c
+
+
+_BLOCK = 1024
+_JUMP_A, _JUMP_C = _lcg_jumps(_BLOCK)
+# the same as uint64 arrays: products wrap modulo 2**64, and 2**48 divides 2**64, so masking a
+# wrapped product to 48 bits gives the product modulo 2**48 exactly
+_JUMP_A_U64 = np.array(_JUMP_A[:_BLOCK], dtype=np.uint64)
+_JUMP_C_U64 = np.array(_JUMP_C[:_BLOCK], dtype=np.uint64)
+
+
 class NumpyDraws:
     """All draws from one seeded ``numpy.random.Generator`` (the per-pair engine's default)."""
 
@@ -133,6 +151,30 @@ class GensimDraws:
         self.next_random = (self.next_random * _LCG_MULTIPLIER + _LCG_INCREMENT) & _LCG_MASK
         return this
 
+    def _peek(self, n: int) -> np.ndarray:
+        """The next ``n`` values of :meth:`_next` (int64), without moving the generator.
+
+        Vectorised by jumping ahead, ``next_{kB+j} = A[j] next_{kB} + C[j]`` (mod 2**48), a block
+        of B = 1024 steps at a time: the same numbers as ``n`` calls of :meth:`_next`.
+        """
+        out = np.empty(n, dtype=np.int64)
+        state = self.next_random
+        for start in range(0, n, _BLOCK):
+            m = min(_BLOCK, n - start)
+            states = (_JUMP_A_U64[:m] * np.uint64(state) + _JUMP_C_U64[:m]) & np.uint64(_LCG_MASK)
+            out[start : start + m] = (states >> np.uint64(16)).astype(np.int64)
+            state = (_JUMP_A[m] * state + _JUMP_C[m]) & _LCG_MASK
+        return out
+
+    def _advance(self, n: int) -> None:
+        """Move the generator ``n`` steps on, as ``n`` calls of :meth:`_next` would."""
+        state = self.next_random
+        while n > 0:
+            m = min(_BLOCK, n)
+            state = (_JUMP_A[m] * state + _JUMP_C[m]) & _LCG_MASK
+            n -= m
+        self.next_random = state
+
     def start_job(self) -> None:
         """Seed the job's LCG from two RandomState draws, as gensim's ``init_w2v_config``.
 
@@ -153,17 +195,15 @@ class GensimDraws:
         if keep_prob is None:
             return np.ones(ids.shape[0], dtype=bool)
         sample_int = (keep_prob * (2**32 - 1)).astype(np.uint32).astype(np.int64)
-        thresholds = sample_int[ids].tolist()
-        limit = len(thresholds) if limit is None else limit
-        keep = np.zeros(len(thresholds), dtype=bool)
-        kept = 0
-        for t, threshold in enumerate(thresholds):
-            if kept == limit:
-                break
-            # gensim discards a token when sample_int[w] < random; keeps it otherwise
-            if threshold >= self._next():
-                keep[t] = True
-                kept += 1
+        thresholds = sample_int[ids]
+        # gensim discards a token when sample_int[w] < random; keeps it otherwise
+        keep = thresholds >= self._peek(thresholds.shape[0])
+        used = thresholds.shape[0]  # draws taken
+        if limit is not None and np.count_nonzero(keep) >= limit:
+            # the token that brings the count to `limit` is the last one read
+            used = int(np.argmax(np.cumsum(keep) == limit)) + 1 if limit > 0 else 0
+            keep[used:] = False
+        self._advance(used)
         return keep
 
     def windows(self, n: int, window: int) -> np.ndarray:
@@ -175,6 +215,7 @@ class GensimDraws:
     def noise(self, n_pairs: int, negative: int) -> np.ndarray:
         """Noise words (n_pairs, negative): bisect on the integer table, one LCG step each."""
         top = int(self.cum_table[-1])
-        raw = [self._next() % top for _ in range(n_pairs * negative)]
-        ids = np.searchsorted(self.cum_table, np.array(raw, dtype=np.int64), side="left")
+        raw = self._peek(n_pairs * negative) % top
+        self._advance(n_pairs * negative)
+        ids = np.searchsorted(self.cum_table, raw, side="left")
         return ids.reshape(n_pairs, negative)
