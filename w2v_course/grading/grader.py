@@ -211,12 +211,16 @@ def _preload(set_ids: set[str]) -> None:
 def _import_kernel_machinery() -> None:
     """Import what a worker needs to start and drive kernels (jupyter_client, zmq, ipykernel's
     kernel spec) once, here: the forked workers inherit the modules instead of each importing
-    them again (about half a second per submission)."""
-    import ipykernel.kernelspec  # noqa: F401
-    import jupyter_client.blocking.client  # noqa: F401
-    import jupyter_client.kernelspec  # noqa: F401
-    import jupyter_client.manager  # noqa: F401
-    import zmq  # noqa: F401
+    them again (about half a second per submission). Missing, they are reported per submission
+    when its kernel cannot start, as before."""
+    try:
+        import ipykernel.kernelspec  # noqa: F401
+        import jupyter_client.blocking.client  # noqa: F401
+        import jupyter_client.kernelspec  # noqa: F401
+        import jupyter_client.manager  # noqa: F401
+        import zmq  # noqa: F401
+    except ImportError:
+        pass
 
 
 # --------------------------------------------------------------------------------------------
