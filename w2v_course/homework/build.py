@@ -15,11 +15,16 @@ differs from what the build generates.
 from __future__ import annotations
 
 from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from typing import TYPE_CHECKING
 
 from .master import Master, parse_master, render
+
+if TYPE_CHECKING:
+    import nbformat
+
+# nbformat is imported where a notebook is built, not here: the grader imports this module for
+# ``find_repo_root`` and ``master_paths`` only, and importing nbformat costs seconds on some
+# installations (jsonschema loads rfc3987-syntax, which compiles a grammar on import)
 
 VERSIONS = {"exercise": "exercises", "solution": "solutions"}
 MASTERS_DIR = Path("homework") / "exercise_masters"  # relative to the repository root
@@ -51,6 +56,9 @@ def masters(root: Path) -> list[Master]:
 
 def notebook_for(master: Master, version: str) -> nbformat.NotebookNode:
     """The notebook of one version ("exercise" or "solution") of a master."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
     nb = new_notebook()
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = {
@@ -75,6 +83,8 @@ def notebook_for(master: Master, version: str) -> nbformat.NotebookNode:
 
 
 def notebook_text(master: Master, version: str) -> str:
+    import nbformat
+
     return nbformat.writes(notebook_for(master, version)) + "\n"
 
 
