@@ -4,6 +4,7 @@ import gzip
 import math
 import os
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -98,6 +99,29 @@ def test_lee_sentences_are_short_lines(lee_documents):
 
 
 # ------------------------------------------------------------------------ benchmark files
+def _is_gensim(module: str) -> bool:
+    return module == "gensim" or module.startswith("gensim.")
+
+
+def test_files_are_gensims_datapath_found_without_importing_gensim():
+    names = ["lee_background.cor", "wordsim353.tsv", "simlex999.txt", "questions-words.txt",
+             datasets.WIKI_SAMPLE_FILE]
+    expected = [datapath(name) for name in names]
+    # as in a fresh process (a CLI run, a lesson's kernel): gensim not imported yet
+    saved = {m: sys.modules.pop(m) for m in list(sys.modules) if _is_gensim(m)}
+    try:
+        found = [datasets._gensim_test_file(name) for name in names]
+        imported = [m for m in sys.modules if _is_gensim(m)]
+    finally:
+        for m in [m for m in sys.modules if _is_gensim(m)]:
+            del sys.modules[m]
+        sys.modules.update(saved)
+    assert found == expected
+    assert not imported, imported
+    with pytest.raises(FileNotFoundError, match="reinstall gensim"):
+        datasets._gensim_test_file("no-such-file.txt")
+
+
 @pytest.mark.parametrize(("func", "n_items"), [
     (datasets.wordsim353_path, 353),
     (datasets.simlex999_path, 999),

@@ -45,7 +45,7 @@ def test_moving_the_learning_rate_redraws_the_path(problem):
     X, y = problem
     ex = gradient_descent_explorer(X, y, W0, lr=0.5, controls=("lr", "momentum"), epochs=20)
     assert ex.redraws == 1
-    before_png, before_path = ex.png(), _path(ex)
+    before_png, before_path = ex.image.value, _path(ex)  # the picture shown
     np.testing.assert_allclose(before_path, minibatch_gd(
         least_squares_loss_and_grad, W0, X, y, lr=0.5, batch_size=200, epochs=20).trajectory)
     ex.controls["lr"].value = 0.1                     # what dragging the slider does
@@ -54,7 +54,8 @@ def test_moving_the_learning_rate_redraws_the_path(problem):
     np.testing.assert_allclose(after, minibatch_gd(
         least_squares_loss_and_grad, W0, X, y, lr=0.1, batch_size=200, epochs=20).trajectory)
     assert not np.allclose(after, before_path)
-    assert ex.png() != before_png and ex.image.value == ex.png()
+    after_png = ex.png()
+    assert after_png != before_png and ex.image.value == after_png
     ex.controls["momentum"].value = 0.8
     assert "μ=0.80" in ex.figure.axes[0].get_legend().get_texts()[0].get_text()
     for ax in ex.figure.axes:

@@ -1,7 +1,8 @@
 """The course's corpora and benchmark files, all shipped inside gensim's wheel or this repo.
 
-Nothing is downloaded: every file comes from ``gensim.test.utils.datapath`` (gensim's test
-data) or from ``data/`` in this repository.
+Nothing is downloaded: every file comes from gensim's test data (the folder
+``gensim.test.utils.datapath`` reads, found without importing gensim) or from ``data/`` in
+this repository.
 
 Corpora (each a ``list[list[str]]``, one inner list of tokens per sentence/document):
 
@@ -22,6 +23,7 @@ Benchmark files (paths): :func:`wordsim353_path`, :func:`simlex999_path`,
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
 import re
 import tempfile
@@ -50,9 +52,14 @@ _REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def _gensim_test_file(name: str) -> str:
-    from gensim.test.utils import datapath
-
-    path = datapath(name)
+    """``gensim.test.utils.datapath(name)``, found without importing gensim: importing it costs
+    about 3 s (SciPy, smart_open...), which a command-line run or a lesson's kernel that only
+    reads a corpus or a benchmark file would pay for nothing."""
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the course's corpora and benchmarks ship inside gensim, which "
+                                  "is not installed: pip install -r requirements.txt")
+    path = os.path.join(spec.submodule_search_locations[0], "test", "test_data", name)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"expected gensim's test file {name} at {path}, but it is "
                                 "missing; reinstall gensim>=4.4 (its wheel ships the test data)")

@@ -241,8 +241,13 @@ def gradient_descent_explorer(X, y, w0, *, lr: float = 0.5, batch_size: int | No
     }
     fixed = {"lr": lr, "batch_size": batch_size, "momentum": momentum, "schedule": schedule}
 
+    grid_losses = {}  # the contour's grid is the same at every redraw (fixed window): once
+
     def loss_2d(w):
-        return least_squares_loss_and_grad(w, X, y)[0]
+        key = (float(w[0]), float(w[1]))
+        if key not in grid_losses:
+            grid_losses[key] = least_squares_loss_and_grad(w, X, y)[0]
+        return grid_losses[key]
 
     def draw(fig, **values):
         settings = {**fixed, **values}

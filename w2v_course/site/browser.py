@@ -152,8 +152,22 @@ def _is_local(url: str) -> bool:
     return url.split(":", 1)[0] in ("file", "data", "blob", "about")
 
 
+_NEXT_FRAMES = """
+const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+"""
+
+
+def _settle(driver) -> None:
+    """Return once the browser has laid out and painted what the last command changed (two
+    animation frames: the next one starts after the pending layout and paint)."""
+    driver.execute_async_script(_NEXT_FRAMES)
+
+
 def _viewport_screenshot(driver, path: Path) -> Path:
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    # optimizeForSpeed: less PNG compression, about twice as fast (the same pixels, a larger file)
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot",
+                                  {"format": "png", "optimizeForSpeed": True})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
@@ -173,7 +187,7 @@ def _page_screenshots(driver, stem: Path) -> list[Path]:
     try:
         for k in range(-(-total // height)):
             driver.execute_script(f"window.scrollTo(0, {k * height});")
-            time.sleep(0.3)
+            _settle(driver)
             name = stem.name + (f"-{k + 1}" if k else "") + ".png"
             shots.append(_viewport_screenshot(driver, stem.with_name(name)))
     finally:
@@ -191,12 +205,14 @@ def _deck_screenshots(driver, stem: Path) -> list[Path]:
     picks = {"title": slides[0]}
     picks.update({name: next((s for s in slides if s[key] > 0), None)
                   for name, key in (("maths", "maths"), ("figure", "images"))})
+    # no slide transition: each slide is drawn at once where the transition would have ended
+    driver.execute_script("Reveal.configure({transition: 'none', backgroundTransition: 'none'});")
     shots = []
     for name, slide in picks.items():
         if slide is None:
             continue
         driver.execute_script(f"Reveal.slide({slide['h']}, {slide['v']});")
-        time.sleep(0.8)  # the slide transition
+        _settle(driver)
         shots.append(_viewport_screenshot(driver, stem.with_name(f"{stem.name}-{name}.png")))
     return shots
 
