@@ -43,6 +43,30 @@ def test_sampler_frequencies_chisquare():
     assert draws.dtype == np.int32 and draws.min() >= 0 and draws.max() < len(counts)
 
 
+@pytest.mark.parametrize("counts", [[7], [3, 1], np.arange(1, 2001) ** 2,
+                                    np.random.default_rng(1).zipf(1.3, size=5000)])
+def test_guide_table_gives_exactly_the_binary_search_draws(counts):
+    """The guide table only skips searches: every id equals searchsorted's on the same u."""
+    sampler = NoiseSampler(counts, seed=0)
+    u = np.random.default_rng(2).random(300_000)
+    u[:4] = [0.0, np.nextafter(1.0, 0.0), 0.5, sampler.cum_table[0] % 1.0]  # ends, a boundary
+    # the same uniforms through sample(): a generator that returns u
+    drawn = sampler.sample(u.shape, rng=_Replay(u))
+    expected = np.minimum(np.searchsorted(sampler.cum_table, u, side="right"), len(counts) - 1)
+    np.testing.assert_array_equal(drawn, expected)
+
+
+class _Replay(np.random.Generator):
+    """A Generator whose ``random`` returns fixed numbers (to feed sample() chosen uniforms)."""
+
+    def __init__(self, values):
+        super().__init__(np.random.PCG64(0))
+        self.values = values
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        return self.values.reshape(size)
+
+
 def test_sampler_seed_and_shape():
     counts = np.arange(1, 11)
     a = NoiseSampler(counts, seed=5).sample((3, 4))

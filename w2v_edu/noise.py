@@ -6,7 +6,7 @@ r"""The noise distribution of negative sampling and a fast sampler for it.
 ``ns_exponent = 1`` is the unigram distribution, ``0`` the uniform one; 0.75 flattens the
 unigram distribution so rare words are drawn more often than their frequency. gensim
 samples by a binary search in a cumulative table (``cum_table``); :class:`NoiseSampler` does
-the same with ``np.searchsorted`` on uniform draws.
+the same on uniform draws, with a guide table that answers most draws without the search.
 """
 
 import numpy as np
@@ -61,6 +61,13 @@ class NoiseSampler:
         self.cum_table = np.cumsum(self.probs)
         self.cum_table[-1] = 1.0
         self.rng = as_generator(seed, "seed")
+        # Guide table: M (a power of two, about 8 V) equal slices of [0, 1). A draw u in slice
+        # j = floor(u M) has its answer between guide[j] and guide[j + 1], the answers at the
+        # slice's two ends; where those are equal (most slices) no search is needed. M a power
+        # of two makes u M exact, so the slice is never off by one.
+        self._slices = 1 << max(1, int(np.ceil(np.log2(8 * len(self.probs)))))
+        self._guide = np.searchsorted(
+            self.cum_table, np.arange(self._slices + 1) / self._slices, side="right")
 
     def __len__(self):
         return len(self.probs)
@@ -84,6 +91,10 @@ class NoiseSampler:
         """
         rng = self.rng if rng is None else as_generator(rng)
         u = rng.random(size)
-        # index i such that cum_table[i-1] <= u < cum_table[i]
-        ids = np.searchsorted(self.cum_table, u, side="right")
+        # index i such that cum_table[i-1] <= u < cum_table[i]: np.searchsorted(cum_table, u,
+        # side="right"), read from the guide table where the slice of u holds one answer
+        j = (u * self._slices).astype(np.intp)
+        ids = self._guide[j]
+        unsure = ids != self._guide[j + 1]  # a word boundary inside u's slice (< 1/8 of draws)
+        ids[unsure] = np.searchsorted(self.cum_table, u[unsure], side="right")
         return np.minimum(ids, len(self.probs) - 1).astype(np.int32)
