@@ -116,3 +116,21 @@ def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, caps
     assert [counts[w] for w in wv.index_to_key] == sorted(
         (counts[w] for w in wv.index_to_key), reverse=True)
     assert wv.vector_size == 12 and np.all(np.isfinite(wv.vectors))
+
+
+def test_in_background_runs_in_a_process_of_its_own_at_lower_priority():
+    # os.nice(0) reports the priority of the process it runs in: the child's, not ours
+    ours = os.nice(0)
+    assert external_engines.in_background(os.nice, 0, nice=7).result(timeout=60) == ours + 7
+    assert os.nice(0) == ours
+    assert external_engines.in_background(os.getpid).result(timeout=60) != os.getpid()
+    with pytest.raises(FileNotFoundError):  # the function's own exception comes back
+        external_engines.in_background(os.stat, "/no/such/file").result(timeout=60)
+    with pytest.raises(ValueError, match="nice"):
+        external_engines.in_background(os.getpid, nice=-1)
+
+
+def test_spark_runs_says_why_there_are_none_without_pyspark(monkeypatch):
+    monkeypatch.setattr(external_engines, "pyspark_available", lambda: False)
+    runs, status = external_engines.spark_runs([["a", "b"]], partitions=(1, 2))
+    assert runs is None and "pyspark is not installed" in status and "requirements-spark" in status

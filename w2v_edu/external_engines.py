@@ -15,8 +15,11 @@ to 127.0.0.1, no web UI).
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
+import os
 import time
 from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
@@ -24,7 +27,8 @@ from w2v_edu.checks import check_float, check_int
 from w2v_edu.keyedvectors import KeyedVectors
 
 __all__ = ["SPARK_NAMES", "pyspark_available", "spark_settings", "spark_session",
-           "train_spark", "train_gensim", "keyed_vectors_from_gensim", "SPARK_INSTALL_HINT"]
+           "train_spark", "train_gensim", "keyed_vectors_from_gensim", "SPARK_INSTALL_HINT",
+           "in_background", "spark_runs"]
 
 #: Our (gensim's) parameter name -> Spark ML's ``pyspark.ml.feature.Word2Vec`` parameter.
 SPARK_NAMES = {
@@ -160,6 +164,83 @@ def train_spark(sentences, spark, **settings) -> tuple[KeyedVectors, dict]:
         len(rows), params["vectorSize"])
     wv = KeyedVectors(words, vectors, counts=[counts[w] for w in words])
     return wv, {"params": params, "notes": notes, "seconds": seconds}
+
+
+def in_background(fn, /, *args, nice: int = 10, **kwargs) -> Future:
+    """Start ``fn(*args, **kwargs)`` in a separate Python process at a lower CPU priority.
+
+    For an external engine that is slow to warm up (Spark's JVM spends ~10 s starting and ~10 s
+    more on its first jobs): a lesson starts it early and collects the result with
+    ``future.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
+    Python round trips to the JVM, and a thread would wait for Python's lock (the GIL) whenever
+    the notebook computes. The process runs at priority ``nice`` (0-19, higher yields more), and
+    so does every program it starts -- the JVM -- so the engine uses the cores the notebook
+    leaves idle and steps aside when a cell computes.
+
+    ``fn`` must be importable (a function of a module, not one defined in a notebook), and its
+    arguments and result picklable.
+
+    Returns
+    -------
+    concurrent.futures.Future
+        ``result()`` waits for ``fn`` and returns its value (or raises its exception).
+    """
+    nice = check_int("nice", nice, 0)
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_lower_priority, initargs=(nice,))
+    future = executor.submit(fn, *args, **kwargs)
+    executor.shutdown(wait=False)  # the process ends when fn returns
+    return future
+
+
+def _lower_priority(nice: int) -> None:
+    try:
+        os.nice(nice)
+    except (AttributeError, OSError):  # a platform without nice: normal priority
+        pass
+
+
+def spark_runs(sentences, partitions=(1,), master: str = "local[2]",
+               **settings) -> tuple[dict | None, str]:
+    """Start a Spark session, train Spark MLlib's ``Word2Vec`` once per number of partitions.
+
+    Lesson 12's live Spark runs, whole, so that :func:`in_background` can run them in a process
+    of their own. The session is stopped at the end.
+
+    Parameters
+    ----------
+    sentences : list of list of str
+    partitions : tuple of int
+        One run per value of ``num_partitions``.
+    master : str
+        As :func:`spark_session` takes it.
+    **settings
+        Our names, as :func:`spark_settings` takes them (except ``num_partitions``).
+
+    Returns
+    -------
+    runs : dict or None
+        ``{P: (wv, info)}`` as :func:`train_spark` returns them; None when pyspark is not
+        installed or Spark cannot start (no Java runtime, say).
+    status : str
+        One line: the session and its start time, or why there is none.
+    """
+    if not pyspark_available():
+        return None, ("pyspark is not installed: the live Spark cells are skipped "
+                      f"({SPARK_INSTALL_HINT})")
+    start = time.perf_counter()
+    try:
+        spark = spark_session(master)
+    except Exception as exc:  # e.g. no Java runtime: one line, not a JVM stack trace
+        first_line = str(exc).splitlines()[0]
+        return None, f"Spark could not start, the live Spark cells are skipped: {first_line}"
+    seconds = time.perf_counter() - start
+    status = f"Spark {spark.version} session on {master}, started in {seconds:.1f} s"
+    try:
+        runs = {P: train_spark(sentences, spark, num_partitions=P, **settings) for P in partitions}
+    finally:
+        spark.stop()
+    return runs, status
 
 
 def train_gensim(sentences, *, workers: int = 3, callbacks=(), **settings):
