@@ -226,8 +226,8 @@ def spark_runs(sentences, partitions=(1,), master: str = "local[2]",
         One line: the session and its start time, or why there is none.
     """
     if not pyspark_available():
-        return None, ("pyspark is not installed: the live Spark cells are skipped "
-                      f"({SPARK_INSTALL_HINT})")
+        return None, ("pyspark is not installed, so the live Spark cells are skipped: "
+                      f"{SPARK_INSTALL_HINT}")
     start = time.perf_counter()
     try:
         spark = spark_session(master)
