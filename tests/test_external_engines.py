@@ -1,6 +1,9 @@
 """The same CLI on gensim's threads and on Spark MLlib: names mapped, gaps said, same output."""
 
 import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -134,3 +137,35 @@ def test_spark_runs_says_why_there_are_none_without_pyspark(monkeypatch):
     monkeypatch.setattr(external_engines, "pyspark_available", lambda: False)
     runs, status = external_engines.spark_runs([["a", "b"]], partitions=(1, 2))
     assert runs is None and "pyspark is not installed" in status and "requirements-spark" in status
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and "
+                    "PR_SET_PDEATHSIG are Linux's; elsewhere the background process is not tied")
+def test_a_background_process_and_what_it_started_end_with_the_notebook(tmp_path):
+    # A kernel killed while Spark starts must not leave a JVM behind: here a `sleep` stands for it
+    marker = f"{600 + os.getpid() % 100}.{time.monotonic_ns() % 10**6}"  # seconds, unique
+    script = tmp_path / "kernel.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "from w2v_edu.external_engines import in_background\n"
+        "if __name__ == '__main__':\n"
+        f"    in_background(subprocess.run, ['sleep', '{marker}'])\n"
+        "    print('started', flush=True)\n"
+        "    time.sleep(120)\n")
+    kernel = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert kernel.stdout.readline().strip() == "started"
+
+    def running():
+        found = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True)
+        return found.returncode == 0
+
+    deadline = time.monotonic() + 30
+    while not running():
+        assert time.monotonic() < deadline, "the background program never started"
+        time.sleep(0.1)
+    kernel.kill()
+    kernel.wait()
+    deadline = time.monotonic() + 10
+    while running():
+        assert time.monotonic() < deadline, "the background program outlived its kernel"
+        time.sleep(0.1)

@@ -14,9 +14,12 @@ to 127.0.0.1, no web UI).
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -187,17 +190,34 @@ def in_background(fn, /, *args, nice: int = 10, **kwargs) -> Future:
     """
     nice = check_int("nice", nice, 0)
     executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_lower_priority, initargs=(nice,))
+                                   initializer=_background_process_setup,
+                                   initargs=(nice, os.getpid()))
     future = executor.submit(fn, *args, **kwargs)
     executor.shutdown(wait=False)  # the process ends when fn returns
     return future
 
 
-def _lower_priority(nice: int) -> None:
+def _background_process_setup(nice: int, parent: int) -> None:
+    """Lower the priority; on Linux, also end this process and all it started with its parent.
+
+    The process and every program it starts (Spark's JVM) form one process group; when the
+    notebook's kernel goes away (restarted, interrupted, killed), the kernel delivers SIGTERM
+    here (``PR_SET_PDEATHSIG``) and the whole group is killed, so no JVM is left behind.
+    """
     try:
         os.nice(nice)
     except (AttributeError, OSError):  # a platform without nice: normal priority
         pass
+    if not sys.platform.startswith("linux"):
+        return
+    os.setpgrp()
+    signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before prctl took effect
+        os.killpg(0, signal.SIGKILL)
 
 
 def spark_runs(sentences, partitions=(1,), master: str = "local[2]",
