@@ -200,9 +200,11 @@ def in_background(fn, /, *args, nice: int = 10, **kwargs) -> Future:
 def _background_process_setup(nice: int, parent: int) -> None:
     """Lower the priority; on Linux, also end this process and all it started with its parent.
 
-    The process and every program it starts (Spark's JVM) form one process group; when the
-    notebook's kernel goes away (restarted, interrupted, killed), the kernel delivers SIGTERM
-    here (``PR_SET_PDEATHSIG``) and the whole group is killed, so no JVM is left behind.
+    The process and every program it starts (Spark's JVM) form one process group. When the
+    notebook's kernel goes away (restarted, interrupted, killed), Linux sends SIGTERM here
+    (``PR_SET_PDEATHSIG``) and the whole group is killed, so no JVM is left behind. Linux ties
+    this to the *thread* that started the process: call :func:`in_background` from a thread that
+    outlives the work (a notebook's cells run in the kernel's main thread).
     """
     try:
         os.nice(nice)
@@ -252,7 +254,7 @@ def spark_runs(sentences, partitions=(1,), master: str = "local[2]",
     try:
         spark = spark_session(master)
     except Exception as exc:  # e.g. no Java runtime: one line, not a JVM stack trace
-        first_line = str(exc).splitlines()[0]
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
         return None, f"Spark could not start, the live Spark cells are skipped: {first_line}"
     seconds = time.perf_counter() - start
     status = f"Spark {spark.version} session on {master}, started in {seconds:.1f} s"
