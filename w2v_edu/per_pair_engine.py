@@ -92,7 +92,7 @@ def pair_update(
     # loss = -sum_n log sigmoid(+-f_n)  (+ for label 1, - for 0)
     #      =  sum_n [log(1 + exp(f_n)) - l_n f_n]
     softplus = np.logaddexp(0.0, f64)  # log(1 + exp(f_n)), stable for any f
-    loss = float(softplus.sum() - labels @ f64)
+    loss = float(softplus.sum() - np.vdot(labels, f64))
     # sigmoid(f) = exp(f - log(1 + exp(f))), from the softplus above; or gensim's table
     sig = sigmoid_from_table(f) if exp_table else np.exp(f64 - softplus).astype(dtype)
     # g = (l - sigmoid(f)) * alpha, zero for skipped (saturated) targets
@@ -304,7 +304,7 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
     f = f64.astype(dtype)
     # loss = sum_n [log(1 + exp(f_n)) - l_n f_n];  sigmoid(f) = exp(f - log(1 + exp(f)))
     softplus = np.logaddexp(0.0, f64)
-    loss = float(softplus.sum() - labels @ f64)
+    loss = float(softplus.sum() - np.vdot(labels, f64))
     sig = sigmoid_from_table(f) if exp_table else np.exp(f64 - softplus).astype(dtype)
     # g = (l - sigmoid(f)) * alpha, zero for saturated targets
     g = (labels.astype(dtype, copy=False) - sig) * dtype(alpha)

@@ -62,6 +62,8 @@ def gensim_sigmoid_table() -> np.ndarray:
 
 
 _EXP_TABLE = gensim_sigmoid_table()
+_TABLE_SCALE = np.float32(EXP_TABLE_SIZE // MAX_EXP // 2)  # 83 in C integer arithmetic
+_TABLE_SHIFT = np.float32(MAX_EXP)
 
 
 def sigmoid_from_table(f) -> np.ndarray:
@@ -70,9 +72,8 @@ def sigmoid_from_table(f) -> np.ndarray:
     The index is ``int((f + 6) * 83)``: ``1000 / 6 / 2`` in C integer arithmetic is 83, not
     83.33, so the lookup reads :math:`\\sigma` at about ``0.996 (f + 6) - 6``.
     """
-    scale = np.float32(EXP_TABLE_SIZE // MAX_EXP // 2)  # 83 in C integer arithmetic
     # (f + 6) * 83 in float, as gensim's REAL_t arithmetic; the cast to int truncates
-    idx = ((np.asarray(f, dtype=np.float32) + np.float32(MAX_EXP)) * scale).astype(np.int64)
+    idx = ((np.asarray(f, dtype=np.float32) + _TABLE_SHIFT) * _TABLE_SCALE).astype(np.int64)
     # indices outside 0..999 (|f| >= 6, never read by gensim) are clipped to the table's ends
     return _EXP_TABLE.take(idx, mode="clip")
 
