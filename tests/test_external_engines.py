@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -155,9 +156,14 @@ def test_a_background_process_and_what_it_started_end_with_the_notebook(tmp_path
     kernel = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert kernel.stdout.readline().strip() == "started"
 
-    def running():
-        found = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True)
-        return found.returncode == 0
+    def running():  # is a process with the marker in its command line alive? (Linux's /proc)
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if cmdline.read_bytes().split(b"\0")[:2] == [b"sleep", marker.encode()]:
+                    return True
+            except OSError:  # the process ended while we looked
+                continue
+        return False
 
     deadline = time.monotonic() + 30
     while not running():
