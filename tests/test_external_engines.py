@@ -1,9 +1,11 @@
 """The same CLI on gensim's threads and on Spark MLlib: names mapped, gaps said, same output."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +134,31 @@ def test_in_background_runs_in_a_process_of_its_own_at_lower_priority():
         external_engines.in_background(os.stat, "/no/such/file").result(timeout=60)
     with pytest.raises(ValueError, match="nice"):
         external_engines.in_background(os.getpid, nice=-1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pausing a process group is "
+                    "implemented for Linux only; elsewhere paused() just runs the block")
+def test_a_paused_background_process_makes_no_progress_until_resumed(tmp_path):
+    ticks = tmp_path / "ticks"
+    ticks.touch()
+    loop = f"while :; do echo x >> '{ticks}'; sleep 0.02; done"
+    run = external_engines.in_background(subprocess.run, ["sh", "-c", loop], nice=0)
+    try:
+        deadline = time.monotonic() + 30
+        while ticks.stat().st_size == 0:
+            assert time.monotonic() < deadline, "the background program never started"
+            time.sleep(0.05)
+        with run.paused():
+            time.sleep(0.2)  # a write under way when the signal came may still land
+            frozen = ticks.stat().st_size
+            time.sleep(0.5)
+            assert ticks.stat().st_size == frozen, "the paused program kept running"
+        time.sleep(0.5)
+        assert ticks.stat().st_size > frozen, "the program did not resume"
+    finally:  # the loop never ends by itself
+        os.killpg(run._pgid or run._pid_queue.get(timeout=30), signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        run.result(timeout=30)
 
 
 def test_spark_runs_says_why_there_are_none_without_pyspark(monkeypatch):

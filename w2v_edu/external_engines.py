@@ -23,6 +23,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from w2v_edu.keyedvectors import KeyedVectors
 
 __all__ = ["SPARK_NAMES", "pyspark_available", "spark_settings", "spark_session",
            "train_spark", "train_gensim", "keyed_vectors_from_gensim", "SPARK_INSTALL_HINT",
-           "in_background", "spark_runs"]
+           "in_background", "BackgroundRun", "spark_runs"]
 
 #: Our (gensim's) parameter name -> Spark ML's ``pyspark.ml.feature.Word2Vec`` parameter.
 SPARK_NAMES = {
@@ -169,35 +170,87 @@ def train_spark(sentences, spark, **settings) -> tuple[KeyedVectors, dict]:
     return wv, {"params": params, "notes": notes, "seconds": seconds}
 
 
-def in_background(fn, /, *args, nice: int = 10, **kwargs) -> Future:
+class BackgroundRun:
+    """A function running in a background process, from :func:`in_background`.
+
+    ``result()`` waits for it and returns its value (or raises its exception); ``done()`` says
+    whether it has finished; ``paused()`` stops it for the length of a ``with`` block.
+    """
+
+    def __init__(self, future: Future, pid_queue):
+        self._future = future
+        self._pid_queue = pid_queue
+        self._pgid = None
+
+    def result(self, timeout: float | None = None):
+        return self._future.result(timeout)
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    @contextmanager
+    def paused(self):
+        """Stop the process and everything it started (SIGSTOP) inside the block, then resume.
+
+        For timing something else with the cores to itself: a niced process still takes a
+        slice of a busy core. Linux only (where the process leads its own process group);
+        elsewhere, or once the function has finished, the block simply runs.
+        """
+        if self._pgid is None and not self.done() and self._pid_queue is not None:
+            self._pgid = self._pid_queue.get(timeout=60)  # the process sends it on start
+        stopped = False
+        if self._pgid is not None and not self.done():
+            try:
+                os.killpg(self._pgid, signal.SIGSTOP)
+                stopped = True
+            except ProcessLookupError:  # it has just finished
+                pass
+        try:
+            yield
+        finally:
+            if stopped:
+                with suppress(ProcessLookupError):
+                    os.killpg(self._pgid, signal.SIGCONT)
+
+
+def in_background(fn, /, *args, nice: int = 10, **kwargs) -> BackgroundRun:
     """Start ``fn(*args, **kwargs)`` in a separate Python process at a lower CPU priority.
 
     For an external engine that is slow to warm up (Spark's JVM spends ~10 s starting and ~10 s
     more on its first jobs): a lesson starts it early and collects the result with
-    ``future.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
+    ``run.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
     Python round trips to the JVM, and a thread would wait for Python's lock (the GIL) whenever
     the notebook computes. The process runs at priority ``nice`` (0-19, higher yields more), and
     so does every program it starts -- the JVM -- so the engine uses the cores the notebook
-    leaves idle and steps aside when a cell computes.
+    leaves idle and steps aside when a cell computes (``run.paused()`` stops it altogether).
 
     ``fn`` must be importable (a function of a module, not one defined in a notebook), and its
     arguments and result picklable.
 
     Returns
     -------
-    concurrent.futures.Future
-        ``result()`` waits for ``fn`` and returns its value (or raises its exception).
+    BackgroundRun
     """
     nice = check_int("nice", nice, 0)
-    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+    context = multiprocessing.get_context("spawn")
+    linux = sys.platform.startswith("linux")
+    pid_queue = context.Queue() if linux else None
+    executor = ProcessPoolExecutor(1, mp_context=context,
                                    initializer=_background_process_setup,
-                                   initargs=(nice, os.getpid()))
+                                   initargs=(nice, os.getpid(), pid_queue))
     future = executor.submit(fn, *args, **kwargs)
     executor.shutdown(wait=False)  # the process ends when fn returns
-    return future
+    run = BackgroundRun(future, pid_queue)
+    # the starting process reads pid_queue, so it must outlive a caller that drops the run
+    _RUNNING.add(run)
+    future.add_done_callback(lambda _: _RUNNING.discard(run))
+    return run
 
 
-def _background_process_setup(nice: int, parent: int) -> None:
+_RUNNING: set[BackgroundRun] = set()
+
+
+def _background_process_setup(nice: int, parent: int, pid_queue) -> None:
     """Lower the priority; on Linux, also end this process and all it started with its parent.
 
     The process and every program it starts (Spark's JVM) form one process group. When the
@@ -210,9 +263,10 @@ def _background_process_setup(nice: int, parent: int) -> None:
         os.nice(nice)
     except (AttributeError, OSError):  # a platform without nice: normal priority
         pass
-    if not sys.platform.startswith("linux"):
+    if pid_queue is None:
         return
     os.setpgrp()
+    pid_queue.put(os.getpid())  # the group's id, for BackgroundRun.paused
     signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
