@@ -108,26 +108,37 @@ def pair_update(
 
 def _pair_update_sequential(syn0, out, input_word, targets, labels, alpha, max_exp, exp_table):
     """:func:`pair_update` one target at a time (needed when a target repeats)."""
-    dtype = syn0.dtype.type
     v = syn0[input_word]
-    work = np.zeros_like(v)
+    work, loss = _targets_one_at_a_time(out, v, targets, labels, alpha, max_exp, exp_table)
+    # v += work
+    v += work
+    return loss
+
+
+def _targets_one_at_a_time(out, x, targets, labels, alpha, max_exp, exp_table):
+    """Update ``out[targets]`` against the input vector ``x`` (d,) one target after the other, in
+    place, as gensim's loop does; return (work, loss), ``work = sum_n g_n u_n`` (d,).
+
+    Needed when a target repeats (a noise word drawn twice): its second step must see the first.
+    ``x`` is v (skip-gram) or h (CBOW); it is not changed here.
+    """
+    dtype = out.dtype.type
+    work = np.zeros_like(x)
     loss = 0.0
     for target, label in zip(targets.tolist(), labels.tolist(), strict=True):
         u = out[target]  # a view into the output matrix
-        f64 = float(np.dot(u.astype(np.float64), v.astype(np.float64)))
+        f64 = float(np.dot(u.astype(np.float64), x.astype(np.float64)))
         f = float(dtype(f64))
-        x = f64 if label > 0.5 else -f64
-        loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
+        z = f64 if label > 0.5 else -f64
+        loss -= min(z, 0.0) - math.log1p(math.exp(-abs(z)))
         if max_exp is not None and abs(f) >= max_exp:
             continue
         s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(f64)
         g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
-        # work += g * u ;  u += g * v
+        # work += g * u ;  u += g * x
         work += g * u
-        u += g * v
-    # v += work
-    v += work
-    return loss
+        u += g * x
+    return work, loss
 
 
 def run_epoch(weights, jobs, plan, draws, on_step) -> EpochStats:
@@ -280,24 +291,9 @@ def _cbow_targets(out, h, targets, labels, alpha, max_exp, exp_table, repeated):
     ``work = sum_n g_n u_n`` with every ``u_n`` taken before its own update; when a target
     repeats (a noise word drawn twice) it is walked one target at a time, as in gensim.
     """
-    dtype = out.dtype.type
     if repeated:
-        work = np.zeros_like(h)
-        loss = 0.0
-        for target, label in zip(targets.tolist(), labels.tolist(), strict=True):
-            u = out[target]  # a view
-            f64 = float(np.dot(u.astype(np.float64), h.astype(np.float64)))
-            f = float(dtype(f64))
-            x = f64 if label > 0.5 else -f64
-            loss -= min(x, 0.0) - math.log1p(math.exp(-abs(x)))
-            if max_exp is not None and abs(f) >= max_exp:
-                continue
-            s = sigmoid_from_table(np.array(f)) if exp_table else sigmoid(f64)
-            g = dtype((dtype(label) - dtype(s)) * dtype(alpha))
-            # work += g * u ;  u += g * h
-            work += g * u
-            u += g * h
-        return work, loss
+        return _targets_one_at_a_time(out, h, targets, labels, alpha, max_exp, exp_table)
+    dtype = out.dtype.type
     u = out[targets]  # (n, d) copy: the values before this step
     # f_n = u_n . h, accumulated in double and rounded to float32 (gensim's dsdot)
     f64 = u.astype(np.float64) @ h.astype(np.float64)
