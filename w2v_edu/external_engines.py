@@ -216,11 +216,12 @@ class BackgroundRun:
 def in_background(fn, /, *args, nice: int = 10, **kwargs) -> BackgroundRun:
     """Start ``fn(*args, **kwargs)`` in a separate Python process at a lower CPU priority.
 
-    For an external engine that is slow to warm up (Spark's JVM spends ~10 s starting and ~10 s
-    more on its first jobs): a lesson starts it early and collects the result with
+    For work a lesson needs later but does not time: an external engine that is slow to warm up
+    (Spark's JVM spends ~10 s starting and ~10 s more on its first jobs, lesson 12) or a gensim
+    model to compare with (lesson 09). The lesson starts it early and collects the result with
     ``run.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
-    Python round trips to the JVM, and a thread would wait for Python's lock (the GIL) whenever
-    the notebook computes. The process runs at priority ``nice`` (0-19, higher yields more), and
+    Python round trips to the JVM, gensim's job producer is Python code, and in a thread either
+    would wait for Python's lock (the GIL) whenever the notebook computes. The process runs at priority ``nice`` (0-19, higher yields more), and
     so does every program it starts -- the JVM -- so the engine uses the cores the notebook
     leaves idle and steps aside when a cell computes (``run.paused()`` stops it altogether).
 
