@@ -281,7 +281,7 @@ def graded(tmp_path_factory):
         "    return getattr(mod, 'negative_sampling_' + 'loss_and_grad')(v, u, N)"))
     paths = [ROOT / "notebooks" / "solutions", ROOT / "notebooks" / "exercises", bad, attacks]
     subs = find_submissions(paths)
-    rows = grade(subs, timeout=60, cell_timeout=10, check_timeout=8, workers=2, seed=2024,
+    rows = grade(subs, timeout=60, cell_timeout=5, check_timeout=6, workers=2, seed=2024,
                  memory_mb=1024)
     by_sub: dict[str, list] = {}
     for r in rows:
