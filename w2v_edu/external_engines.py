@@ -221,9 +221,10 @@ def in_background(fn, /, *args, nice: int = 10, **kwargs) -> BackgroundRun:
     model to compare with (lesson 09). The lesson starts it early and collects the result with
     ``run.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
     Python round trips to the JVM, gensim's job producer is Python code, and in a thread either
-    would wait for Python's lock (the GIL) whenever the notebook computes. The process runs at priority ``nice`` (0-19, higher yields more), and
-    so does every program it starts -- the JVM -- so the engine uses the cores the notebook
-    leaves idle and steps aside when a cell computes (``run.paused()`` stops it altogether).
+    would wait for Python's lock (the GIL) whenever the notebook computes. The process runs at
+    priority ``nice`` (0-19, higher yields more), and so does every program it starts -- the
+    JVM -- so the work uses the cores the notebook leaves idle and steps aside when a cell
+    computes (``run.paused()`` stops it altogether).
 
     ``fn`` must be importable (a function of a module, not one defined in a notebook), and its
     arguments and result picklable.
