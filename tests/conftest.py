@@ -22,25 +22,29 @@ import pytest  # noqa: E402
 
 from w2v_edu.datasets import lee_corpus, toy_corpus  # noqa: E402
 
-# The files that take longest, slowest first (one process on the 2-core development machine,
-# 2026-11-30: the grader's about 95 s, lessons 09-12 40-70 s each, the others here 15-50 s).
-# They are handed out first so that the workers finish together; the other files follow in the
-# usual order, the lessons 01-07 and the small exercise and solution notebooks last. Only the
-# order changes. Refresh the list from `pytest --durations=0` when a file becomes slow.
+# The files that take longest, slowest first (measured under the README's `pytest` on the 2-core
+# development machine, 2026-11-30: lesson 09 and the grader about 90 s each, lesson 12 about 75 s,
+# then 45 s down to 10 s). They are handed out first so that the workers finish together; the
+# other files (under 10 s each) follow in the usual order. Only the order changes. Refresh the
+# list from `pytest --durations=0` when a file becomes slow.
 SLOW_FILES_FIRST = [
-    "tests/test_homework_grader.py",
     "notebooks/09_gensim_side_by_side.ipynb",
-    "notebooks/11_what_the_knobs_do.ipynb",
+    "tests/test_homework_grader.py",
     "notebooks/12_beyond_one_core.ipynb",
-    "tests/test_gensim_api.py",
     "notebooks/10_cbow_or_skipgram.ipynb",
-    "tests/test_site_browser.py",
-    "tests/test_external_engines.py",
+    "notebooks/11_what_the_knobs_do.ipynb",
     "notebooks/08_training_on_real_text.ipynb",
+    "tests/test_external_engines.py",
+    "tests/test_site_browser.py",
+    "tests/test_gensim_api.py",
     "tests/test_gensim_faithful_edges.py",
     "tests/test_cbow_training.py",
+    "notebooks/06_negative_sampling.ipynb",
+    "notebooks/07_hierarchical_softmax.ipynb",
     "tests/test_widgets.py",
     "tests/test_word2vec.py",
+    "notebooks/03_learning_rates.ipynb",
+    "tests/test_parameter_averaging.py",
 ]
 
 
