@@ -93,14 +93,20 @@ def test_cli_external_engines_check_their_input(tmp_path, capsys):
     assert "--num-partitions" in capsys.readouterr().err
 
 
-@needs_pyspark
-def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, capsys, monkeypatch):
-    # This job lives seconds: the JVM's optimising compiler (C2) would cost more CPU than it saves
-    # (33 -> 19 CPU seconds on the development machine with C1 alone). Only the JIT changes; what
-    # is checked below does not depend on it. Someone's own PYSPARK_SUBMIT_ARGS wins.
+@pytest.fixture
+def short_lived_jvm(monkeypatch):
+    # These jobs live seconds: the JVM's optimising compiler (C2) would cost more CPU than it
+    # saves (33 -> 19 CPU seconds on the development machine with C1 alone). Only the JIT
+    # changes; what the tests check does not depend on it. Someone's own PYSPARK_SUBMIT_ARGS
+    # wins. (It matters only to the test that starts the JVM: pyspark keeps one per process.)
     if "PYSPARK_SUBMIT_ARGS" not in os.environ:
         monkeypatch.setenv("PYSPARK_SUBMIT_ARGS",
                            "--driver-java-options -XX:TieredStopAtLevel=1 pyspark-shell")
+
+
+@needs_pyspark
+def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, capsys,
+                                                                  short_lived_jvm):
     out = tmp_path / "s.txt"
     assert cli.main(["train", "--corpus", "toy", "--min-count", "2", "--engine", "spark",
                      "--spark-master", "local[2]", "--num-partitions", "2", "--epochs", "1",
@@ -122,6 +128,31 @@ def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, caps
     assert [counts[w] for w in wv.index_to_key] == sorted(
         (counts[w] for w in wv.index_to_key), reverse=True)
     assert wv.vector_size == 12 and np.all(np.isfinite(wv.vectors))
+
+
+@needs_pyspark
+def test_train_spark_gives_the_vectors_spark_ml_gives(short_lived_jvm):
+    # train_spark calls MLlib's Word2Vec class directly; Spark ML's DataFrame Word2Vec wraps the
+    # same class, so with one partition (no Hogwild between partitions) both give the same vectors
+    from pyspark.ml.feature import Word2Vec as SparkMLWord2Vec
+    from pyspark.sql import SparkSession
+    from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+    sentences = cli.load_corpus("toy")
+    sc = external_engines.spark_context("local[2]")
+    try:
+        wv, info = external_engines.train_spark(sentences, sc, vector_size=8, min_count=2,
+                                                window=3, alpha=0.05, seed=5, num_partitions=1)
+        schema = StructType([StructField("words", ArrayType(StringType()), False)])
+        frame = SparkSession(sc).createDataFrame([(list(s),) for s in sentences], schema)
+        fitted = SparkMLWord2Vec(inputCol="words", outputCol="vector", **info["params"]).fit(frame)
+        theirs = {row[0]: row[1].toArray() for row in fitted.getVectors().collect()}
+    finally:
+        sc.stop()
+    assert info["params"]["stepSize"] == 0.05 and info["params"]["windowSize"] == 3
+    assert sorted(theirs) == sorted(wv.index_to_key)
+    np.testing.assert_array_equal(np.array([theirs[w] for w in wv.index_to_key], np.float32),
+                                  wv.vectors)
 
 
 def test_in_background_runs_in_a_process_of_its_own_at_lower_priority():

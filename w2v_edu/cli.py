@@ -272,17 +272,17 @@ def _train_external(args) -> int:
               + ", ".join(f"{k}={v}" for k, v in params.items()))
         sys.stdout.flush()
         try:
-            spark = external_engines.spark_session(args.spark_master)
+            sc = external_engines.spark_context(args.spark_master)
         except Exception as exc:  # Java missing, bad master URL, port trouble ...
             raise CliError(f"could not start Spark on {args.spark_master!r}: "
                            f"{_one_line(exc, 200)}") from None
         try:
             wv, info = external_engines.train_spark(
-                sentences, spark, vector_size=args.vector_size, window=args.window,
+                sentences, sc, vector_size=args.vector_size, window=args.window,
                 min_count=args.min_count, alpha=args.alpha, epochs=args.epochs,
                 seed=args.seed, num_partitions=args.num_partitions)
         finally:
-            spark.stop()
+            sc.stop()
         print(f"Spark fit: {info['seconds']:.1f} s")
     seconds = time.perf_counter() - start
     print(f"vocabulary {len(wv):,} words with count >= {args.min_count}")
