@@ -201,6 +201,18 @@ def test_a_paused_background_process_makes_no_progress_until_resumed(tmp_path):
         run.result(timeout=30)
 
 
+def test_console_to_sends_a_started_programs_output_to_the_file_and_restores_ours(tmp_path,
+                                                                                capfd):
+    # what spark_runs does with the JVM's log lines, which would otherwise land in whichever
+    # notebook cell runs when they are written
+    log = tmp_path / "console.log"
+    with external_engines._console_to(str(log)):
+        subprocess.run(["sh", "-c", "echo out; echo err >&2"], check=True)
+    subprocess.run(["sh", "-c", "echo after"], check=True)
+    assert log.read_text().split() == ["out", "err"]
+    assert capfd.readouterr().out == "after\n"
+
+
 def test_spark_runs_says_why_there_are_none_without_pyspark(monkeypatch):
     monkeypatch.setattr(external_engines, "pyspark_available", lambda: False)
     runs, status = external_engines.spark_runs([["a", "b"]], partitions=(1, 2))

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -340,19 +341,47 @@ def spark_runs(sentences, partitions=(1,), master: str = "local[2]",
     if not pyspark_available():
         return None, ("pyspark is not installed, so the live Spark cells are skipped: "
                       f"{SPARK_INSTALL_HINT}")
+    # the JVM's console (its log lines, a notice that no native BLAS was found) goes to a file:
+    # in a notebook it would otherwise appear under whichever cell is running at the time
+    fd, log = tempfile.mkstemp(prefix="w2v_edu-spark-", suffix=".log")
+    os.close(fd)
     start = time.perf_counter()
     try:
-        sc = spark_context(master)
+        with _console_to(log):
+            sc = spark_context(master)
     except Exception as exc:  # e.g. no Java runtime: one line, not a JVM stack trace
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-        return None, f"Spark could not start, the live Spark cells are skipped: {first_line}"
+        return None, (f"Spark could not start, the live Spark cells are skipped: {first_line} "
+                      f"(Spark's console output: {log})")
     seconds = time.perf_counter() - start
     status = f"Spark {sc.version} context on {master}, started in {seconds:.1f} s"
     try:
         runs = {P: train_spark(sentences, sc, num_partitions=P, **settings) for P in partitions}
     finally:
         sc.stop()
+    with suppress(OSError):
+        os.remove(log)
     return runs, status
+
+
+@contextmanager
+def _console_to(path: str):
+    """Inside the block, this process's standard output and error (file descriptors 1 and 2)
+    write to ``path``; programs started inside (Spark's JVM) keep writing there after it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "ab") as file:
+        os.dup2(file.fileno(), 1)
+        os.dup2(file.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
 
 
 def train_gensim(sentences, *, workers: int = 3, callbacks=(), **settings):
