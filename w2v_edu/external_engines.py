@@ -252,7 +252,7 @@ def in_background(fn, /, *args, nice: int = 10, **kwargs) -> BackgroundRun:
     """Start ``fn(*args, **kwargs)`` in a separate Python process at a lower CPU priority.
 
     For work a lesson needs later but does not time: an external engine that is slow to warm up
-    (Spark's JVM spends ~10 s starting and ~10 s more on its first jobs, lesson 12) or a gensim
+    (Spark's JVM spends about 6 s starting and 7 s more on its first job, lesson 12) or a gensim
     model to compare with (lesson 09). The lesson starts it early and collects the result with
     ``run.result()`` when it needs it. A process, not a thread: pyspark's start is thousands of
     Python round trips to the JVM, gensim's job producer is Python code, and in a thread either
