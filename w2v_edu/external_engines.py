@@ -155,11 +155,13 @@ def train_spark(sentences, sc, **settings) -> tuple[KeyedVectors, dict]:
     The trainer is the Scala class lesson 12 annotates, ``org.apache.spark.mllib.feature.Word2Vec``,
     called through pyspark's bridge to the JVM (py4j) on an RDD of the sentences. Spark ML's
     ``pyspark.ml.feature.Word2Vec`` is a DataFrame wrapper around the same class (its ``fit``
-    builds one and calls its ``fit``), so the vectors are the ones Spark ML would give for the
-    same settings; going to the class directly spares the JVM Spark SQL (a ``SparkSession``, a
+    builds one and calls its ``fit``), so the training is the one Spark ML runs for the same
+    settings: with one partition the vectors are equal to Spark ML's and to pyspark's own
+    ``pyspark.mllib`` wrapper's (the latter is tested; with P > 1 in local mode no two runs are
+    equal). Going to the class directly spares the JVM Spark SQL (a ``SparkSession``, a
     DataFrame for the input and another for the vectors: 7 + 6 CPU-seconds on the development
-    machine) and reaches ``maxSentenceLength``, which pyspark's own ``pyspark.mllib`` wrapper
-    does not pass on.
+    machine) and reaches ``maxSentenceLength``, which ``pyspark.mllib``'s wrapper does not pass
+    on.
 
     Parameters
     ----------
