@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -118,11 +119,7 @@ def test_cli_spark_engine_trains_locally_and_writes_the_same_file(tmp_path, caps
     assert "averaged after every iteration" in captured.err
     assert "negative sampling" not in captured.err  # hs=1 negative=0 is Spark's own setting
     wv = KeyedVectors.load_word2vec_format(str(out))
-    ours = cli.load_corpus("toy")
-    counts = {}
-    for s in ours:
-        for w in s:
-            counts[w] = counts.get(w, 0) + 1
+    counts = Counter(w for s in cli.load_corpus("toy") for w in s)
     # Spark's vocabulary is ours: every word with count >= min_count, most frequent first
     assert set(wv.index_to_key) == {w for w, c in counts.items() if c >= 2}
     assert [counts[w] for w in wv.index_to_key] == sorted(
@@ -151,17 +148,10 @@ def test_train_spark_gives_the_vectors_of_pysparks_own_word2vec(short_lived_jvm)
     finally:
         sc.stop()
     assert info["params"]["stepSize"] == 0.05 and info["params"]["windowSize"] == 3
-    assert len(theirs) == len(wv) == sum(1 for c in _counts(sentences).values() if c >= 2)
+    counts = Counter(w for s in sentences for w in s)
+    assert len(theirs) == len(wv) == sum(1 for c in counts.values() if c >= 2)
     np.testing.assert_array_equal(np.array([theirs[w] for w in wv.index_to_key], np.float32),
                                   wv.vectors)
-
-
-def _counts(sentences):
-    counts = {}
-    for s in sentences:
-        for w in s:
-            counts[w] = counts.get(w, 0) + 1
-    return counts
 
 
 def test_in_background_runs_in_a_process_of_its_own_at_lower_priority():
