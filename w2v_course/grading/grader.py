@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from w2v_course import wire
+from w2v_course import ipc_kernels, wire
 from w2v_course.homework import REGISTRY, exercises_of_set, run_exercise
 
 from . import judge, policy, processes, references, runner
@@ -305,7 +305,6 @@ class _Kernel:
     def __init__(self, opts: _Options, scratch: str, uid: int | None):
         import ipykernel.kernelspec
         from jupyter_client.kernelspec import KernelSpecManager
-        from jupyter_client.manager import KernelManager
 
         prefix = _sandbox_argv(opts, scratch, uid)
 
@@ -316,8 +315,11 @@ class _Kernel:
                 return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
                                               **spec)
 
-        self.km = KernelManager(kernel_name="w2v-course-sandbox",
-                                kernel_spec_manager=_SandboxSpecs())
+        # Unix sockets in the scratch folder, not TCP ports: a port taken by another process
+        # between its choice and the kernel's start would kill the kernel (see
+        # w2v_course.ipc_kernels), and only this kernel's user (and the grader) can reach them
+        self.km = ipc_kernels.kernel_manager(scratch, kernel_name="w2v-course-sandbox",
+                                             kernel_spec_manager=_SandboxSpecs())
         self.km.client_factory = _client_class()
         self.kc = None
         self.km.start_kernel(cwd=scratch, env=_kernel_env(scratch))

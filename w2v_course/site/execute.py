@@ -16,6 +16,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from w2v_course.ipc_kernels import kernel_config
+
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -57,8 +59,10 @@ def execute_notebook(path: Path, root: Path, timeout: int = 300) -> tuple[nbform
     and the failing cell when a cell raises.
     """
     nb = nbformat.read(path, as_version=4)
+    # Unix sockets, not TCP ports: see w2v_course.ipc_kernels
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(path.parent)}},
+                            config=kernel_config())
     start = time.perf_counter()
     try:
         client.execute(env=kernel_env(root))
