@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import csv
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -257,8 +260,12 @@ def graded(tmp_path_factory):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),
                    bad / "unrelated.ipynb")
     # attacks (on the untouched exercise notebook)
-    marker = tmp / "marker"
-    pidfile = tmp / "child.pid"
+    # the attacks leave proof that their code ran where a kernel can write it: under the sandbox
+    # uid (a grader running as root) it cannot reach pytest's private folders
+    proof = Path(tempfile.mkdtemp(prefix="w2v-grader-proof-"))
+    proof.chmod(0o1777)
+    marker = proof / "marker"
+    pidfile = proof / "child.pid"
     consts = f"MARKER = {str(marker)!r}\nPIDFILE = {str(pidfile)!r}\n"
     _variant(attacks, "numpy_patch", base=EX01, at_end=NUMPY_PATCH)
     _variant(attacks, "import_hooks", base=EX01, at_end=IMPORT_HOOKS)
@@ -286,7 +293,8 @@ def graded(tmp_path_factory):
     by_sub: dict[str, list] = {}
     for r in rows:
         by_sub.setdefault(r.submission.replace("\\", "/"), []).append(r)
-    return subs, rows, by_sub, tmp
+    yield subs, rows, by_sub, tmp, proof
+    shutil.rmtree(proof, ignore_errors=True)
 
 
 def _rows(by_sub, suffix):
@@ -300,7 +308,7 @@ def _by_exercise(by_sub, suffix):
 
 
 def test_one_row_per_submission_and_exercise(graded):
-    subs, rows, by_sub, _ = graded
+    subs, rows, by_sub = graded[:3]
     assert len(by_sub) == len(subs) == 18 + 12 + 10
     for name, rs in by_sub.items():
         assert len({r.exercise for r in rs}) == len(rs), name
@@ -308,7 +316,7 @@ def test_one_row_per_submission_and_exercise(graded):
 
 @pytest.mark.parametrize("set_id", [f"{k:02d}" for k in (*range(1, 9), 10)])
 def test_solutions_score_full_marks_and_stubs_zero(graded, set_id):
-    _, _, by_sub, _ = graded
+    by_sub = graded[2]
     sol = [v for k, v in by_sub.items() if f"solutions/{set_id}_" in k][0]
     ex = [v for k, v in by_sub.items() if f"exercises/{set_id}_" in k][0]
     assert 2 <= len(sol) <= 4
@@ -322,7 +330,7 @@ def test_solutions_score_full_marks_and_stubs_zero(graded, set_id):
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["loop_cell", "sys_exit", "os_exit", "os_kill"])
 def test_grading_survives_a_bad_cell_and_still_scores_the_rest(graded, name):
-    _, _, by_sub, _ = graded
+    by_sub = graded[2]
     rs = _rows(by_sub, f"{name}.ipynb")
     assert [r.points for r in rs] == [r.max_points for r in rs], rs
 
@@ -363,7 +371,7 @@ def test_exhausting_memory_fails_only_what_exhausts_it(graded):
 
 
 def test_corrupt_files_score_zero_with_a_reason(graded):
-    _, _, by_sub, _ = graded
+    by_sub = graded[2]
     (row,) = _rows(by_sub, "/corrupt.ipynb")
     assert (row.exercise, row.points, row.max_points) == ("?", 0, 0)
     assert "could not read" in row.feedback
@@ -392,8 +400,8 @@ def test_patched_numpy_is_judged_on_what_the_functions_return(graded):
 
 
 def test_a_forger_who_knows_token_and_format_only_claims_outputs(graded):
-    _, _, by_sub, tmp = graded
-    forged = (tmp / "marker").read_text().split()
+    _, _, by_sub, _, proof = graded
+    forged = (proof / "marker").read_text().split()
     assert {"01.least_squares_loss", "01.gd_step"} <= set(forged)  # the forger did run ...
     rs = _by_exercise(by_sub, "forge_channel.ipynb")
     assert "not implemented" not in rs["01.gd_step"].feedback  # ... its claims were judged
@@ -401,8 +409,8 @@ def test_a_forger_who_knows_token_and_format_only_claims_outputs(graded):
 
 
 def test_a_child_process_does_not_outlive_the_kernel(graded):
-    _, _, _, tmp = graded
-    pid = int((tmp / "child.pid").read_text())
+    proof = graded[4]
+    pid = int((proof / "child.pid").read_text())
     try:
         with open(f"/proc/{pid}/stat") as fh:
             state = fh.read().rsplit(")", 1)[1].split()[0]
@@ -430,7 +438,7 @@ def test_loading_the_reference_solution_from_disk_is_flagged(graded):
 
 
 def test_strict_scores_the_flagged_functions_zero(graded):
-    _, _, _, tmp = graded
+    tmp = graded[3]
     rows = grade([tmp / "attacks" / "06_package_answer.ipynb",
                   tmp / "attacks" / "copy_reference.ipynb"], strict=True, workers=2,
                  seed=3, cell_timeout=10, timeout=60)
@@ -446,7 +454,7 @@ def test_strict_scores_the_flagged_functions_zero(graded):
 # the rest of the interface
 # ------------------------------------------------------------------------------------------
 def test_csv_has_the_promised_columns(graded, tmp_path):
-    _, rows, _, _ = graded
+    rows = graded[1]
     out = tmp_path / "grades.csv"
     write_csv(rows, out)
     with open(out, newline="") as fh:
