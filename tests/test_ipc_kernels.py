@@ -12,6 +12,9 @@ from nbclient import NotebookClient
 
 from w2v_course import ipc_kernels
 
+needs_unix_sockets = pytest.mark.skipif(
+    not ipc_kernels.UNIX_SOCKETS, reason="no Unix sockets here (Windows): kernels keep TCP ports")
+
 
 @pytest.fixture
 def every_free_port_is_taken(monkeypatch):
@@ -29,6 +32,7 @@ def every_free_port_is_taken(monkeypatch):
     taken.close()
 
 
+@needs_unix_sockets
 def test_socket_prefixes_are_absolute_short_and_distinct(tmp_path):
     prefixes = {ipc_kernels.socket_prefix() for _ in range(100)}
     assert len(prefixes) == 100
@@ -37,6 +41,7 @@ def test_socket_prefixes_are_absolute_short_and_distinct(tmp_path):
     assert os.path.dirname(ipc_kernels.socket_prefix(tmp_path)) == str(tmp_path)
 
 
+@needs_unix_sockets
 def test_nbvals_kernels_start_on_unix_sockets_and_leave_nothing(every_free_port_is_taken):
     # the README's pytest loads w2v_course.pytest_startup, which hands nbval our manager
     nbval_kernel = pytest.importorskip("nbval.kernel")
@@ -55,9 +60,16 @@ def test_nbvals_kernels_start_on_unix_sockets_and_leave_nothing(every_free_port_
     assert glob.glob(km.ip + "*") == []
 
 
+@needs_unix_sockets
 def test_the_site_builds_notebook_client_runs_on_unix_sockets(every_free_port_is_taken, tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     config = ipc_kernels.kernel_config(tmp_path)
     NotebookClient(nb, timeout=60, kernel_name="python3", config=config).execute()
     assert nb.cells[0].outputs[0]["text"] == "42\n"
     assert list(tmp_path.iterdir()) == []  # the socket files went with the kernel
+
+
+def test_without_unix_sockets_the_tcp_defaults_are_kept(monkeypatch):
+    monkeypatch.setattr(ipc_kernels, "UNIX_SOCKETS", False)  # as on Windows
+    assert ipc_kernels.kernel_manager(kernel_name="python3").transport == "tcp"
+    assert "KernelManager" not in ipc_kernels.kernel_config()

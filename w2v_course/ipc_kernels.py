@@ -15,6 +15,9 @@ With ``transport="ipc"`` the five channels are Unix socket files ``<prefix>-1`` 
 prefix: each kernel gets a prefix of its own (a random name in the temporary folder, or in a
 folder the caller owns), and no port is chosen, so there is nothing to race for.
 ``jupyter_client`` removes the socket files when the kernel shuts down.
+
+Unix sockets exist on Linux and macOS; on Windows (ZeroMQ has no ``ipc`` transport there) the
+functions below fall back to jupyter_client's TCP defaults.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+
+#: Whether kernels can use Unix sockets here (not on Windows).
+UNIX_SOCKETS = os.name == "posix"
 
 
 def socket_prefix(folder: str | os.PathLike[str] | None = None) -> str:
@@ -42,6 +48,8 @@ def kernel_manager(folder: str | os.PathLike[str] | None = None, **traits):
     """
     from jupyter_client.manager import KernelManager
 
+    if not UNIX_SOCKETS:
+        return KernelManager(**traits)
     return KernelManager(transport="ipc", ip=socket_prefix(folder), **traits)
 
 
@@ -55,6 +63,8 @@ def kernel_config(folder: str | os.PathLike[str] | None = None):
     from traitlets.config import Config
 
     config = Config()
+    if not UNIX_SOCKETS:
+        return config
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = socket_prefix(folder)
     return config
