@@ -4,6 +4,7 @@ kill one as it starts (w2v_course.ipc_kernels)."""
 import glob
 import os
 import socket
+import subprocess
 
 import nbformat
 import pytest
@@ -46,7 +47,7 @@ def test_nbvals_kernels_start_on_unix_sockets_and_leave_nothing(every_free_port_
     # the README's pytest loads w2v_course.pytest_startup, which hands nbval our manager
     nbval_kernel = pytest.importorskip("nbval.kernel")
     km, kc = nbval_kernel.start_new_kernel(kernel_name=nbval_kernel.CURRENT_ENV_KERNEL_NAME,
-                                           stderr=open(os.devnull, "w"))
+                                           stderr=subprocess.DEVNULL)
     try:
         assert km.transport == "ipc"
         assert every_free_port_is_taken not in km.get_connection_info().values()
