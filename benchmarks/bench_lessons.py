@@ -1,0 +1,182 @@
+"""Benchmark: every lesson cold, and the README's test command, against the course's time budgets.
+
+    python benchmarks/bench_lessons.py                  # every lesson, one cold series
+    python benchmarks/bench_lessons.py 09 10 --repeat 3 # some lessons, three series
+    python benchmarks/bench_lessons.py --factor-each    # machine-speed before every lesson
+    python benchmarks/bench_lessons.py --suite          # also the README's `pytest`, whole
+
+The budgets (DEVELOPERS.md) are set on a reference machine: each lesson under 45 s cold, the
+lessons' mean under 25 s, the README's ``pytest`` under 300 s. A machine's *factor*, printed by
+``../shared/tools/machine-speed`` (below 1 = faster than the reference), scales them: on a
+machine of factor 0.8 a lesson has 36 s. The factor is noisy -- on the development machine it
+read anything from 0.69 to 1.22 within one evening -- so it is read before and after each series
+(``--factor-each``: before every lesson too). The verdicts take the *median* reading as the
+machine's factor, and also say from which factor up a time is within its budget, so a reader
+can judge a verdict that the noise decides: e.g. "PASS at 0.87 (within from 0.86)".
+
+How a lesson is run: as the README's ``pytest`` runs it (its ``addopts`` from pyproject.toml:
+nbval, the Unix-socket kernels), one lesson per fresh ``pytest -n 0`` process, so the kernel,
+the imports and every model start cold. A series starts with an empty dataset cache (a
+temporary ``W2V_EDU_CACHE``): the first lesson that reads the Wikipedia sample parses it, as a
+learner's first run does; later lessons of the series read the cache. Two times are printed:
+nbval's own (``passed in X s``, kernel start included) and the process's wall-clock time
+(pytest's start-up added), and the CPU seconds of the process and of every process that was
+waited for (the kernel, the background trainings; not Spark's JVM in lesson 12, which is killed
+with its process group) -- the README's ``pytest`` runs on every core, so a lesson that uses a
+second core to meet its wall-clock budget costs the suite that CPU.
+
+Timings are wall-clock on whatever else the machine is doing: run it on a quiet machine.
+Results go to ``benchmarks/lesson_times.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_word2vec import machine_factor  # noqa: E402  (the sibling benchmark's reader)
+
+LESSON_BUDGET = 45.0
+MEAN_BUDGET = 25.0
+SUITE_BUDGET = 300.0
+RESULTS = ROOT / "benchmarks" / "lesson_times.json"
+
+
+def lessons(wanted: list[str]) -> list[Path]:
+    """The lessons ``notebooks/NN_*.ipynb`` whose number NN is in ``wanted`` (all if empty)."""
+    found = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not wanted:
+        return found
+    chosen = [p for p in found if p.name[:2] in {w.zfill(2) for w in wanted}]
+    unknown = sorted({w.zfill(2) for w in wanted} - {p.name[:2] for p in chosen})
+    if unknown:
+        raise SystemExit(f"no lesson numbered {', '.join(unknown)} in notebooks/ "
+                         f"(there are {', '.join(p.name[:2] for p in found)})")
+    return chosen
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pytest(args: list[str], env: dict) -> dict:
+    """Run ``python -m pytest *args`` in the repository; its times and pytest's summary line."""
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    summary = lines[-1].strip("= ") if lines else "(no output)"
+    found = re.search(r" in ([0-9.]+)s", summary)
+    return {"ok": done.returncode == 0, "summary": summary, "wall_s": round(wall, 2),
+            "pytest_s": float(found.group(1)) if found else None, "cpu_s": round(cpu, 2)}
+
+
+def verdict(seconds: float, budget: float, factors: list[float]) -> str:
+    """PASS or FAIL at the median factor reading, and the factor from which ``seconds`` fits.
+
+    A time fits a budget on a machine of factor f when ``seconds <= budget * f``.
+    """
+    if not factors:
+        return "factor unknown"
+    median = statistics.median(factors)
+    result = "PASS" if seconds <= budget * median else "FAIL"
+    return f"{result} at {median:.2f} (within from {seconds / budget:.2f})"
+
+
+def read_factor(readings: list[float]) -> None:
+    factor, text = machine_factor()
+    print(f"  machine speed: {text}", flush=True)
+    if factor is not None:
+        readings.append(factor)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lessons", nargs="*", help="lesson numbers (default: every lesson)")
+    parser.add_argument("--repeat", type=int, default=1, help="cold series to run (default 1)")
+    parser.add_argument("--factor-each", action="store_true",
+                        help="read the machine factor before every lesson, not only per series")
+    parser.add_argument("--suite", action="store_true",
+                        help="also run the README's test command (`pytest`) once, whole")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"expected --repeat to be at least 1, got {args.repeat}")
+    chosen = lessons(args.lessons)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    factors: list[float] = []
+    runs: list[dict] = []
+    for series in range(1, args.repeat + 1):
+        print(f"series {series} of {args.repeat}: {len(chosen)} lesson(s), dataset cache empty",
+              flush=True)
+        read_factor(factors)
+        with tempfile.TemporaryDirectory(prefix="w2v-bench-cache-") as cache:
+            for path in chosen:
+                if args.factor_each:
+                    read_factor(factors)
+                run = run_pytest(["-n", "0", f"notebooks/{path.name}"],
+                                 {**env, "W2V_EDU_CACHE": cache})
+                run.update(series=series, lesson=path.stem)
+                runs.append(run)
+                shown = run["pytest_s"] if run["pytest_s"] is not None else float("nan")
+                print(f"  {path.stem:32s} nbval {shown:6.1f} s  process {run['wall_s']:6.1f} s"
+                      f"  CPU {run['cpu_s']:6.1f} s  {'' if run['ok'] else run['summary']}",
+                      flush=True)
+    read_factor(factors)
+
+    suite = None
+    if args.suite:
+        print("the README's test command: pytest", flush=True)
+        suite = run_pytest([], env)
+        print(f"  {suite['summary']}  (wall {suite['wall_s']:.1f} s, CPU {suite['cpu_s']:.1f} s)",
+              flush=True)
+        read_factor(factors)
+
+    # the verdicts: each lesson's worst series, and the mean of the per-lesson worst times
+    print()
+    if factors:
+        median = statistics.median(factors)
+        print(f"machine factor readings: {', '.join(f'{f:.2f}' for f in factors)}; median "
+              f"{median:.2f}: a lesson's budget {LESSON_BUDGET * median:.1f} s, the mean's "
+              f"{MEAN_BUDGET * median:.1f} s, the suite's {SUITE_BUDGET * median:.0f} s")
+    worst = {}
+    for run in runs:
+        seconds = run["pytest_s"] if run["pytest_s"] is not None else run["wall_s"]
+        worst[run["lesson"]] = max(worst.get(run["lesson"], 0.0), seconds)
+    print(f"{'lesson':32s} {'worst nbval s':>13s}  verdict (budget {LESSON_BUDGET:.0f} s x factor)")
+    for lesson, seconds in worst.items():
+        print(f"{lesson:32s} {seconds:13.1f}  {verdict(seconds, LESSON_BUDGET, factors)}")
+    mean = sum(worst.values()) / len(worst)
+    print(f"{'mean':32s} {mean:13.1f}  {verdict(mean, MEAN_BUDGET, factors)}"
+          + ("" if len(worst) == len(lessons([])) else "  (of the lessons run, not all)"))
+    if suite is not None:
+        seconds = suite["pytest_s"] if suite["pytest_s"] is not None else suite["wall_s"]
+        print(f"{'README pytest':32s} {seconds:13.1f}  {verdict(seconds, SUITE_BUDGET, factors)}"
+              f"  (CPU {suite['cpu_s']:.0f} s on {os.cpu_count()} cores)")
+    failed = [r for r in runs if not r["ok"]] + ([suite] if suite and not suite["ok"] else [])
+    RESULTS.write_text(json.dumps({
+        "measured_at": time.strftime("%Y-%m-%d %H:%M"), "cpu_count": os.cpu_count(),
+        "machine_factors": factors, "runs": runs, "suite": suite,
+        "budgets_s": {"lesson": LESSON_BUDGET, "mean": MEAN_BUDGET, "suite": SUITE_BUDGET},
+    }, indent=1) + "\n")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+    if failed:
+        print(f"{len(failed)} run(s) did not pass: " + "; ".join(r["summary"] for r in failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
