@@ -9,8 +9,8 @@ The budgets (DEVELOPERS.md) are set on a reference machine: each lesson under 45
 lessons' mean under 25 s, the README's ``pytest`` under 300 s. A machine's *factor*, printed by
 ``../shared/tools/machine-speed`` (below 1 = faster than the reference), scales them: on a
 machine of factor 0.8 a lesson has 36 s. The factor is noisy -- on the development machine it
-read anything from 0.69 to 1.22 within one evening -- so it is read before and after each series
-(``--factor-each``: before every lesson too). The verdicts take the *median* reading as the
+read anything from 0.69 to 1.22 within one evening -- so it is read before each series and at
+the end (``--factor-each``: before every lesson too). The verdicts take the *median* reading as the
 machine's factor, and also say from which factor up a time is within its budget, so a reader
 can judge a verdict that the noise decides: e.g. "PASS at 0.87 (within from 0.86)".
 
