@@ -91,6 +91,11 @@ def run_pytest(args: list[str], env: dict) -> dict:
             "failures": failures}
 
 
+def seconds_of(run: dict) -> float:
+    """A run's time: pytest's own (``passed in X s``), or the process's when pytest printed none."""
+    return run["pytest_s"] if run["pytest_s"] is not None else run["wall_s"]
+
+
 def verdict(seconds: float, budget: float, factors: list[float]) -> str:
     """PASS or FAIL at the median factor reading, and the factor from which ``seconds`` fits.
 
@@ -122,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error(f"expected --repeat to be at least 1, got {args.repeat}")
     chosen = lessons(args.lessons)
+    complete = len(chosen) == len(lessons([]))  # every lesson: the run is the committed record
     env = {**os.environ, "MPLBACKEND": "Agg"}
     factors: list[float] = []
     runs: list[dict] = []
@@ -137,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                                  {**env, "W2V_EDU_CACHE": cache})
                 run.update(series=series, lesson=path.stem)
                 runs.append(run)
-                shown = run["pytest_s"] if run["pytest_s"] is not None else float("nan")
-                print(f"  {path.stem:32s} nbval {shown:6.1f} s  process {run['wall_s']:6.1f} s"
+                print(f"  {path.stem:32s} nbval {seconds_of(run):6.1f} s  "
+                      f"process {run['wall_s']:6.1f} s"
                       f"  CPU {run['cpu_s']:6.1f} s  {'' if run['ok'] else run['summary']}",
                       flush=True)
     read_factor(factors)
@@ -160,20 +166,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{MEAN_BUDGET * median:.1f} s, the suite's {SUITE_BUDGET * median:.0f} s")
     worst = {}
     for run in runs:
-        seconds = run["pytest_s"] if run["pytest_s"] is not None else run["wall_s"]
-        worst[run["lesson"]] = max(worst.get(run["lesson"], 0.0), seconds)
+        worst[run["lesson"]] = max(worst.get(run["lesson"], 0.0), seconds_of(run))
     print(f"{'lesson':32s} {'worst nbval s':>13s}  verdict (budget {LESSON_BUDGET:.0f} s x factor)")
     for lesson, seconds in worst.items():
         print(f"{lesson:32s} {seconds:13.1f}  {verdict(seconds, LESSON_BUDGET, factors)}")
     mean = sum(worst.values()) / len(worst)
     print(f"{'mean':32s} {mean:13.1f}  {verdict(mean, MEAN_BUDGET, factors)}"
-          + ("" if len(worst) == len(lessons([])) else "  (of the lessons run, not all)"))
+          + ("" if complete else "  (of the lessons run, not all)"))
     if suite is not None:
-        seconds = suite["pytest_s"] if suite["pytest_s"] is not None else suite["wall_s"]
+        seconds = seconds_of(suite)
         print(f"{'README pytest':32s} {seconds:13.1f}  {verdict(seconds, SUITE_BUDGET, factors)}"
               f"  (CPU {suite['cpu_s']:.0f} s on {os.cpu_count()} cores)")
     failed = [r for r in runs if not r["ok"]] + ([suite] if suite and not suite["ok"] else [])
-    out = RESULTS if len(chosen) == len(lessons([])) else PARTIAL_RESULTS
+    out = RESULTS if complete else PARTIAL_RESULTS
     out.write_text(json.dumps({
         "measured_at": time.strftime("%Y-%m-%d %H:%M"), "cpu_count": os.cpu_count(),
         "machine_factors": factors, "runs": runs, "suite": suite,
