@@ -52,6 +52,23 @@ def test_gensim_one_worker_is_reproducible_and_wrapped_in_our_vectors(toy):
         a.wv.index_to_key[0], "count")
 
 
+def test_gensim_seeds_side_by_side_are_the_models_trained_one_at_a_time(toy):
+    kw = dict(vector_size=10, min_count=1, epochs=2, negative=3)
+    models = external_engines.train_gensim_seeds(toy, seeds=(3, 4), **kw)
+    assert list(models) == [3, 4]
+    for seed, model in models.items():
+        alone = external_engines.train_gensim(toy, workers=1, seed=seed, **kw)
+        assert model.seed == seed and model.workers == 1
+        assert np.array_equal(model.wv.vectors, alone.wv.vectors)
+    assert not np.array_equal(models[3].wv.vectors, models[4].wv.vectors)
+    with pytest.raises(ValueError, match="distinct seeds"):
+        external_engines.train_gensim_seeds(toy, seeds=(1, 1), **kw)
+    with pytest.raises(ValueError, match="distinct seeds"):
+        external_engines.train_gensim_seeds(toy, seeds=(), **kw)
+    with pytest.raises(TypeError, match="seed"):
+        external_engines.train_gensim_seeds(toy, seeds=("1",), **kw)
+
+
 def test_cli_gensim_engine_writes_the_same_file_and_table(tmp_path, capsys):
     out = tmp_path / "g.txt"
     assert cli.main(["train", "--corpus", "toy", "--min-count", "2", "--engine", "gensim",

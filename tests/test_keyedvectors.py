@@ -223,6 +223,27 @@ def test_evaluate_word_analogies_matches_gensim(pair, restrict_vocab, case_insen
         assert acc > 0.05  # the planted analogies are found: the comparison has teeth
 
 
+@pytest.mark.parametrize("n_words", [4, 5, 6, 7, 9])
+def test_evaluate_word_analogies_with_fewer_than_five_other_words_matches_gensim(n_words,
+                                                                                 tmp_path):
+    # a, b and c left out leave 1..6 candidates: the answer comes from fewer than five words
+    rng = np.random.default_rng(n_words)
+    words = [f"w{i}" for i in range(n_words)]
+    vectors = rng.standard_normal((n_words, 4)).astype(np.float32)
+    g = GensimKV(4)
+    g.add_vectors(words, vectors)
+    path = tmp_path / "q.txt"
+    questions = [" ".join(words[i] for i in rng.choice(n_words, 4, replace=False))
+                 for _ in range(40)]
+    path.write_text(": tiny\n" + "\n".join(questions) + "\n")
+    acc, sections = KeyedVectors(words, vectors).evaluate_word_analogies(str(path))
+    gacc, gsections = g.evaluate_word_analogies(str(path))
+    assert acc == pytest.approx(gacc, abs=1e-12) and sections == gsections
+    # with 4 words one candidate is left, the right one; with more, some answers are wrong
+    right = len(sections[-1]["correct"])
+    assert right == 40 if n_words == 4 else 0 < right < 40
+
+
 def test_evaluate_word_analogies_dummy4unknown_and_header(pair, tmp_path):
     ours, g = pair
     path = datapath("questions-words.txt")

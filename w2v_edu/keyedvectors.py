@@ -556,10 +556,23 @@ class KeyedVectors:
             query = (unit[idx[:, 1]] + unit[idx[:, 2]] - unit[idx[:, 0]]) / np.float32(3)
             query /= np.linalg.norm(query, axis=1, keepdims=True)
             scores = (query @ block.T) / norms  # (B, V'): cos(q, x_w)
+            # most_similar's top 5 of every row at once, best first: a, b and c are left out
+            # (as most_similar leaves out the query words), then the best word is taken and
+            # left out in turn, 5 times; -1 where fewer than 5 words are left
+            rows = np.arange(len(chunk))
+            scores[rows[:, None], idx] = -np.inf
+            best = np.empty((len(chunk), 5), dtype=np.int64)
+            for rank in range(5):
+                pick = scores.argmax(axis=1)
+                best[:, rank] = np.where(scores[rows, pick] == -np.inf, -1, pick)
+                scores[rows, pick] = -np.inf
             for row, quad in enumerate(chunk):
                 ignore = set(quad[:3])
                 predicted = None
-                for word, _ in self._top(scores[row], 5, list(idx[row])):
+                for i in best[row].tolist():
+                    if i < 0:
+                        break
+                    word = self.index_to_key[i]
                     predicted = word.upper() if case_insensitive else word
                     if predicted in vocab and predicted not in ignore:
                         break
