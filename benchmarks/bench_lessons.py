@@ -15,15 +15,17 @@ machine's factor, and also say from which factor up a time is within its budget,
 can judge a verdict that the noise decides: e.g. "PASS at 0.87 (within from 0.86)".
 
 How a lesson is run: as the README's ``pytest`` runs it (its ``addopts`` from pyproject.toml:
-nbval, the Unix-socket kernels), one lesson per fresh ``pytest -n 0`` process, so the kernel,
-the imports and every model start cold. A series starts with an empty dataset cache (a
-temporary ``W2V_EDU_CACHE``): the first lesson that reads the Wikipedia sample parses it, as a
-learner's first run does; later lessons of the series read the cache. Two times are printed:
-nbval's own (``passed in X s``, kernel start included) and the process's wall-clock time
-(pytest's start-up added), and the CPU seconds of the process and of every process that was
-waited for (the kernel, the background trainings; not Spark's JVM in lesson 12, which is killed
-with its process group) -- the README's ``pytest`` runs on every core, so a lesson that uses a
-second core to meet its wall-clock budget costs the suite that CPU.
+nbval, the Unix-socket kernels), one lesson per fresh ``pytest -n 0`` process, so the kernel, the
+imports and every model start cold -- with ``W2V_WARM_KERNELS=0``: the suite forks its kernels from
+a process that has imported IPython, NumPy and gensim already (``w2v_course.warm_kernels``), a
+learner's kernel starts the usual way. A series starts with an empty dataset cache (a temporary
+``W2V_EDU_CACHE``): the first lesson that reads the Wikipedia sample parses it, as a learner's
+first run does; later lessons of the series read the cache. Two times are printed: nbval's own
+(``passed in X s``, kernel start included) and the process's wall-clock time (pytest's start-up
+added), and the CPU seconds of the process and of every process that was waited for (the kernel,
+the background trainings; not Spark's JVM in lesson 12, which is killed with its process group) --
+the README's ``pytest`` runs on every core, so a lesson that uses a second core to meet its wall-
+clock budget costs the suite that CPU.
 
 Timings are wall-clock on whatever else the machine is doing: run it on a quiet machine.
 Results go to ``benchmarks/lesson_times.json`` when every lesson ran (the committed record), else
@@ -75,12 +77,28 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def machine_busy_cpu() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux ``/proc/stat``), or None.
+
+    For the README's ``pytest``: its notebook kernels are forked by a warm process that reaps them
+    itself (``w2v_course.warm_kernels``), so their CPU is not among this process's children's.
+    """
+    try:
+        with open("/proc/stat") as fin:
+            ticks = [int(x) for x in fin.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def run_pytest(args: list[str], env: dict) -> dict:
     """Run ``python -m pytest *args`` in the repository; its times and pytest's summary line."""
-    cpu0, t0 = children_cpu(), time.perf_counter()
+    cpu0, busy0, t0 = children_cpu(), machine_busy_cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    busy = None if busy0 is None else machine_busy_cpu() - busy0
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else "(no output)"
     found = re.search(r" in ([0-9.]+)s", summary)
@@ -88,7 +106,7 @@ def run_pytest(args: list[str], env: dict) -> dict:
     failures = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
     return {"ok": done.returncode == 0, "summary": summary, "wall_s": round(wall, 2),
             "pytest_s": float(found.group(1)) if found else None, "cpu_s": round(cpu, 2),
-            "failures": failures}
+            "machine_cpu_s": None if busy is None else round(busy, 1), "failures": failures}
 
 
 def seconds_of(run: dict) -> float:
@@ -129,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = lessons(args.lessons)
     complete = len(chosen) == len(lessons([]))  # every lesson: the run is the committed record
     env = {**os.environ, "MPLBACKEND": "Agg"}
+    # a lesson's kernel starts cold, as a learner's does; the suite forks its kernels from a warm
+    # process (w2v_course.warm_kernels), as the README's `pytest` does
+    lesson_env = {**env, "W2V_WARM_KERNELS": "0"}
     factors: list[float] = []
     runs: list[dict] = []
     for series in range(1, args.repeat + 1):
@@ -140,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.factor_each:
                     read_factor(factors)
                 run = run_pytest(["-n", "0", f"notebooks/{path.name}"],
-                                 {**env, "W2V_EDU_CACHE": cache})
+                                 {**lesson_env, "W2V_EDU_CACHE": cache})
                 run.update(series=series, lesson=path.stem)
                 runs.append(run)
                 print(f"  {path.stem:32s} nbval {seconds_of(run):6.1f} s  "
@@ -153,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.suite:
         print("the README's test command: pytest", flush=True)
         suite = run_pytest([], env)
-        print(f"  {suite['summary']}  (wall {suite['wall_s']:.1f} s, CPU {suite['cpu_s']:.1f} s)",
-              flush=True)
+        print(f"  {suite['summary']}  (wall {suite['wall_s']:.1f} s, CPU {suite['cpu_s']:.1f} s "
+              f"of its processes, {suite['machine_cpu_s']} s of the machine's)", flush=True)
         read_factor(factors)
 
     # the verdicts: each lesson's worst series, and the mean of the per-lesson worst times

@@ -37,6 +37,6 @@ def pytest_configure(config):
         import nbval.kernel
     except ImportError:  # nbval not installed: nothing to configure
         return
-    from w2v_course.ipc_kernels import kernel_manager
+    from w2v_course.warm_kernels import kernel_manager
 
     nbval.kernel.KernelManager = kernel_manager
