@@ -47,13 +47,17 @@ def test_a_forked_kernel_is_a_fresh_kernel_with_the_modules_loaded(tmp_path):
         assert isinstance(km.provisioner.process, warm_kernels.ForkedKernel)  # it was forked
         seen = json.loads(_run(kc, (
             "import json, os, sys\n"
+            f"late = {list(warm_kernels.NOT_PRELOADED)!r}\n"
             "print(json.dumps({'preloaded': 'gensim.models' in sys.modules,\n"
+            "    'late_loaded': [m for m in late if m in sys.modules],\n"
             "    'numpy_bound': 'np' in dir(), 'cwd': os.getcwd(), 'pid': os.getpid(),\n"
             "    'session': os.getsid(0), 'probe': os.environ.get('W2V_PROBE'),\n"
             "    'parent': os.environ.get('JPY_PARENT_PID'), 'argv1': sys.argv[1]}))")))
     finally:
         _stop(km, kc)
     assert seen["preloaded"] and not seen["numpy_bound"]  # modules loaded, namespace fresh
+    # modules that look for a running IPython when imported are left to the kernel
+    assert seen["late_loaded"] == []
     assert seen["cwd"] == str(tmp_path) and seen["probe"] == "from the launch"
     assert seen["pid"] == km.provisioner.pid == seen["session"]  # its own session, as Popen's
     assert seen["parent"] == str(os.getpid()) and seen["argv1"] == "-f"

@@ -46,10 +46,16 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from w2v_course import ipc_kernels
 
-#: Modules the warm process imports before it forks (each one that is installed).
+#: Modules the warm process imports before it forks (each one that is installed). Not modules
+#: that decide something at import from the running IPython (there is none in the warm process):
+#: ``tqdm.auto`` picks its notebook or text bar then, ``ipywidgets`` registers its comm target, and
+#: matplotlib reads ``MPLBACKEND``, which the kernel sets when it starts.
 PRELOAD = ("ipykernel.kernelapp", "numpy", "scipy.stats", "gensim.models", "sklearn.manifold",
-           "tqdm.auto", "ipywidgets", "w2v_edu", "w2v_edu.word2vec", "w2v_edu.evaluation",
-           "w2v_edu.external_engines", "w2v_course.homework")
+           "w2v_edu", "w2v_edu.word2vec", "w2v_edu.evaluation", "w2v_edu.external_engines",
+           "w2v_course.homework")
+
+#: Imported by none of :data:`PRELOAD` (``tests/test_warm_kernels.py`` checks it).
+NOT_PRELOADED = ("tqdm.auto", "tqdm.autonotebook", "ipywidgets", "matplotlib")
 
 #: Set to ``0`` to start every kernel the usual way.
 ENV_SWITCH = "W2V_WARM_KERNELS"
