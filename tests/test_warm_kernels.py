@@ -90,6 +90,9 @@ def test_other_commands_and_the_switch_start_kernels_the_usual_way(monkeypatch):
     assert warm_kernels._ipykernel_argv(
         [sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"]) == ["-f", "c.json"]
     assert warm_kernels._ipykernel_argv(["/no/such/python", "-m", "ipykernel_launcher"]) is None
+    real = os.path.realpath(sys.executable)  # a venv's python links to another interpreter
+    if real != os.path.abspath(sys.executable):
+        assert warm_kernels._ipykernel_argv([real, "-m", "ipykernel_launcher", "-f", "c"]) is None
     monkeypatch.setenv(warm_kernels.ENV_SWITCH, "0")
     assert not warm_kernels.enabled()
     assert warm_kernels.kernel_manager(kernel_name="python3").provisioner is None

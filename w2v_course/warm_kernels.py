@@ -104,10 +104,9 @@ def _ipykernel_argv(cmd: list[str]) -> list[str] | None:
     """The kernel's own arguments if ``cmd`` is ``<this python> -m ipykernel_launcher ...``."""
     if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
         return None
-    try:
-        same_python = os.path.samefile(cmd[0], sys.executable)
-    except OSError:
-        same_python = False
+    # the same path, not only the same binary: a virtual environment's python is a link to
+    # the base interpreter, with other packages
+    same_python = os.path.abspath(cmd[0]) == os.path.abspath(sys.executable)
     return list(cmd[3:]) if same_python else None
 
 
